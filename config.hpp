@@ -1,0 +1,52 @@
+#pragma once
+/// Design: every setting has one name (Fleet's flag name where Fleet has one)
+/// and three sources, strongest first: the command line, an environment
+/// variable FLOTILLA_<NAME IN CAPS>, and a YAML file given with --config whose
+/// keys are Fleet's (server.address → server_address). Parsing is CLI11's;
+/// the YAML file is read by yaml-cpp through a CLI11 config formatter.
+
+#include "http/server.hpp"
+#include "storage/store.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace flotilla {
+
+struct settings {
+    std::string server_address = "127.0.0.1:8080";
+    bool server_tls = false;
+    std::string server_cert;
+    std::string server_key;
+    std::string mysql_address;
+    std::string mysql_username = "fleet";
+    std::string mysql_password;
+    std::string mysql_database = "fleet";
+    std::string sqlite_path = "./flotilla.db";
+    bool logging_debug = false;
+    bool logging_json = false;
+
+    /// The listener settings derived from server_*.
+    http::server_config listener() const;
+    storage::mysql_options mysql() const;
+};
+
+enum class command { serve, prepare_db };
+
+struct command_line {
+    command cmd = command::serve;
+    settings s;
+    /// When set, exit with this code (after printing `output`) instead of running.
+    std::optional<int> exit_code;
+    std::string output;
+};
+
+/// Parses argv, the environment and the --config file, then validates. Bad or
+/// conflicting settings give exit code 2 and one clear message in `output`.
+command_line parse_command_line(int argc, const char* const* argv);
+
+/// Splits "host:port" (IPv6 as "[::1]:8080"); nullopt when malformed.
+std::optional<std::pair<std::string, unsigned short>> split_host_port(const std::string& address);
+
+} // namespace flotilla

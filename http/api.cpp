@@ -1,0 +1,93 @@
+#include "http/api.hpp"
+
+#include "actors/messages.hpp"
+#include "actors/persistence_actor.hpp"
+#include "http/errors.hpp"
+#include "model/secrets.hpp"
+
+#include <caf/all.hpp>
+
+namespace flotilla::http {
+
+std::string_view target_path(std::string_view target) {
+    return target.substr(0, target.find('?'));
+}
+
+std::string bearer_token(const request& req) {
+    std::string_view h = req.header("authorization");
+    auto space = h.find(' ');
+    if (space == std::string_view::npos || h.find(' ', space + 1) != std::string_view::npos)
+        return {};
+    std::string scheme(h.substr(0, space));
+    for (auto& c : scheme)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (scheme != "bearer")
+        return {};
+    return std::string(h.substr(space + 1));
+}
+
+api::api(caf::actor_system& sys, caf::actor persistence, bool setup_done)
+    : sys_(sys), persistence_(std::move(persistence)), setup_done_(setup_done) {
+    add_auth_routes(*this, router_);
+    add_status_routes(*this, router_);
+}
+
+namespace {
+
+bool open_before_setup(std::string_view path) {
+    return path == "/api/v1/setup" || path.starts_with("/api/v1/osquery/") ||
+           path.starts_with("/api/osquery/");
+}
+
+} // namespace
+
+void api::handle(request req, responder reply) {
+    if (!setup_done_ && !open_before_setup(target_path(req.target)))
+        return reply(to_response({errc::route_not_found, "404 page not found", {}}));
+    auto m = router_.find(req.method, req.target);
+    if (!m.target)
+        return reply(to_response(*m.failure));
+    (*m.target)(req, m.params, std::move(reply));
+}
+
+void api::on_store(std::function<void(storage::store&)> job) {
+    caf::anon_send(persistence_, actors::job_atom::value, actors::store_job{std::move(job)});
+}
+
+void api::with_store(responder reply, std::function<response(storage::store&)> fn) {
+    on_store([fn = std::move(fn), reply = std::move(reply)](storage::store& s) { reply(fn(s)); });
+}
+
+void api::authenticated(const request& req, responder reply,
+                        std::function<response(storage::store&, const viewer&)> fn) {
+    std::string token = bearer_token(req);
+    if (token.empty())
+        return reply(to_response({errc::missing_token, "Authorization header required", {}}));
+    with_store(std::move(reply), [digest = digest_hex(token), fn = std::move(fn)](
+                                     storage::store& s) -> response {
+        const error denied{errc::bad_token, "Authentication required", {}};
+        auto sess = s.session_by_digest(digest);
+        if (!sess)
+            return to_response(sess.err().code == errc::not_found ? denied : sess.err());
+        if (!constant_time_equal(sess->key_digest, digest))
+            return to_response(denied);
+        const micros now = now_micros();
+        if (now - sess->accessed_at > session_idle_lifetime) {
+            (void)s.delete_session(sess->id);
+            return to_response(denied);
+        }
+        // Refreshing the session at most once a minute keeps reads read-only.
+        if (now - sess->accessed_at > seconds_to_micros(60)) {
+            if (s.touch_session(sess->id, now))
+                sess->accessed_at = now;
+        }
+        auto u = s.user_by_id(sess->user_id);
+        if (!u)
+            return to_response(u.err().code == errc::not_found ? denied : u.err());
+        return fn(s, viewer{std::move(*u), *sess});
+    });
+}
+
+void api::off_thread(std::function<void()> fn) { actors::run_detached(sys_, std::move(fn)); }
+
+} // namespace flotilla::http

@@ -1,0 +1,67 @@
+#pragma once
+/// Design: `api` is what the transport calls for every request. It applies the
+/// setup gate, finds the route and hands the request to a handler. Handlers only
+/// translate: they decode the body, then message the persistence actor with a
+/// closure that does the store work and answers through the responder, so no
+/// I/O thread ever waits on the store.
+
+#include "http/message.hpp"
+#include "http/rate_limiter.hpp"
+#include "http/router.hpp"
+#include "model/user.hpp"
+#include "storage/store.hpp"
+
+#include <atomic>
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+namespace flotilla::http {
+
+/// The authenticated caller of a request.
+struct viewer {
+    user u;
+    session s;
+};
+
+class api {
+public:
+    api(caf::actor_system& sys, caf::actor persistence, bool setup_done);
+
+    /// The transport's entry point.
+    void handle(request req, responder reply);
+
+    // --- for handlers ---
+    /// Runs `job` on the persistence actor; the job answers by itself.
+    void on_store(std::function<void(storage::store&)> job);
+    /// Runs `fn` on the persistence actor; its response goes to `reply`.
+    void with_store(responder reply, std::function<response(storage::store&)> fn);
+    /// Authenticates the bearer token, then runs `fn` on the persistence actor.
+    void authenticated(const request& req, responder reply,
+                       std::function<response(storage::store&, const viewer&)> fn);
+    /// Runs CPU-heavy work off the I/O and scheduler threads.
+    void off_thread(std::function<void()> fn);
+
+    bool setup_done() const { return setup_done_; }
+    void mark_setup_done() { setup_done_ = true; }
+    rate_limiter& login_limiter() { return login_limiter_; }
+
+private:
+    caf::actor_system& sys_;
+    caf::actor persistence_;
+    std::atomic<bool> setup_done_;
+    rate_limiter login_limiter_{10, 9};
+    router router_;
+};
+
+/// The token of `Authorization: Bearer <token>` (scheme case-insensitive, exactly
+/// two space-separated parts), or "" when there is none.
+std::string bearer_token(const request& req);
+
+/// The path part of a request target.
+std::string_view target_path(std::string_view target);
+
+// Route registration, one function per feature file.
+void add_auth_routes(api& a, router& r);
+void add_status_routes(api& a, router& r);
+
+} // namespace flotilla::http

@@ -1,0 +1,192 @@
+/// Setup, login, logout and me (fleet-behaviour.md §2).
+
+#include "http/api.hpp"
+#include "http/errors.hpp"
+#include "model/json.hpp"
+#include "model/secrets.hpp"
+
+#include <boost/json.hpp>
+
+namespace flotilla::http {
+namespace {
+
+namespace bj = boost::json;
+
+std::string lower(std::string s) {
+    for (auto& c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// --- POST /api/v1/setup ----------------------------------------------------------
+
+struct setup_request {
+    std::string server_url;
+    org_info org;
+    bool has_admin = false;
+    std::string email, password, name;
+};
+
+expected<setup_request> decode_setup(const request& req) {
+    auto body = json::parse_object(req.body);
+    if (!body)
+        return body.err();
+    json::reader r(*body);
+    setup_request out;
+    out.server_url = r.str("server_url").value_or("");
+    if (const bj::object* org = r.object("org_info")) {
+        json::reader o(*org, "org_info");
+        out.org.org_name = o.str("org_name").value_or("");
+        out.org.org_logo_url = o.str("org_logo_url").value_or("");
+        if (o.failure())
+            return *o.failure();
+    }
+    if (const bj::object* admin = r.object("admin")) {
+        json::reader a(*admin, "admin");
+        out.has_admin = true;
+        out.email = lower(a.str("email").value_or(""));
+        out.password = a.str("password").value_or("");
+        out.name = a.str("name").value_or("");
+        if (a.failure())
+            return *a.failure();
+    }
+    if (r.failure())
+        return *r.failure();
+    return out;
+}
+
+std::vector<field_error> validate(const setup_request& s) {
+    auto errors = validate_server_url(s.server_url);
+    if (!s.has_admin) {
+        errors.push_back({"admin", "setup request must provide admin"});
+        return errors;
+    }
+    if (s.email.empty())
+        errors.push_back({"admin.email", "admin email cannot be empty"});
+    if (s.password.empty())
+        errors.push_back({"admin.password", "admin password cannot be empty"});
+    if (s.name.empty())
+        errors.push_back({"admin.name", "admin name cannot be empty"});
+    return errors;
+}
+
+void handle_setup(api& a, const request& req, responder reply) {
+    auto decoded = decode_setup(req);
+    if (!decoded)
+        return reply(to_response(decoded.err()));
+    if (auto errors = validate(*decoded); !errors.empty())
+        return reply(to_response({errc::invalid_argument, "Validation Failed", std::move(errors)}));
+    a.off_thread([&a, s = std::move(*decoded), reply = std::move(reply)]() mutable {
+        auto hash = hash_password(s.password);
+        if (!hash)
+            return reply(to_response(error::backend("cannot hash password: out of memory")));
+        a.with_store(std::move(reply), [&a, s = std::move(s),
+                                        hash = std::move(*hash)](storage::store& st) -> response {
+            const micros now = now_micros();
+            const std::string token = random_base64(64);
+            user admin;
+            auto done = st.transaction([&]() -> expected<void> {
+                auto n = st.count_users();
+                if (!n)
+                    return n.err();
+                if (*n > 0)
+                    return error{errc::route_not_found, "404 page not found", {}};
+                if (auto r = st.save_app_config({s.org, s.server_url, default_agent_options()}); !r)
+                    return r;
+                user u;
+                u.name = s.name;
+                u.email = s.email;
+                u.password_hash = hash;
+                u.global_role = role::admin;
+                auto created = st.new_user(std::move(u), now);
+                if (!created)
+                    return created.err();
+                admin = *created;
+                if (auto r = st.apply_global_enroll_secrets({random_base64(24)}, now); !r)
+                    return r;
+                auto sess = st.new_session(admin.id, digest_hex(token), now);
+                if (!sess)
+                    return sess.err();
+                return {};
+            });
+            if (!done)
+                return to_response(done.err());
+            a.mark_setup_done();
+            return response::json(200, bj::object{{"admin", to_json(admin)},
+                                                   {"org_info", to_json(s.org)},
+                                                   {"server_url", s.server_url},
+                                                   {"osquery_enroll_secret", nullptr},
+                                                   {"token", token}});
+        });
+    });
+}
+
+// --- POST /api/v1/fleet/login ------------------------------------------------------
+
+/// Go's JSON decoding matches keys case-insensitively; login relies on it.
+std::optional<std::string> field_ci(const bj::object& o, std::string_view key) {
+    for (const auto& kv : o)
+        if (lower(std::string(kv.key())) == key && kv.value().is_string())
+            return std::string(kv.value().get_string());
+    return std::nullopt;
+}
+
+void handle_login(api& a, const request& req, responder reply) {
+    auto body = json::parse_object(req.body);
+    if (!body)
+        return reply(to_response(body.err()));
+    if (auto wait = a.login_limiter().take(req.remote_address, now_micros()))
+        return reply(to_response({errc::rate_limited, "limit exceeded", {}, *wait}));
+    std::string email = lower(field_ci(*body, "email").value_or(""));
+    std::string password = field_ci(*body, "password").value_or("");
+    const error failed{errc::login_failed, "Authentication failed", {}};
+    if (email.empty() || password.empty())
+        return reply(to_response(failed));
+    a.on_store([&a, email, password, reply, failed](storage::store& st) {
+        auto u = st.user_by_email(email);
+        if (!u)
+            return reply(to_response(u.err().code == errc::not_found ? failed : u.err()));
+        // Verifying argon2id takes tens of milliseconds: not on the store's thread.
+        a.off_thread([&a, u = std::move(*u), password, reply, failed]() {
+            if (!verify_password(u.password_hash, password))
+                return reply(to_response(failed));
+            a.with_store(reply, [u](storage::store& st2) -> response {
+                const std::string token = random_base64(64);
+                auto sess = st2.new_session(u.id, digest_hex(token), now_micros());
+                if (!sess)
+                    return to_response(sess.err());
+                return response::json(200, bj::object{{"user", to_json(u)},
+                                                       {"available_teams", bj::array{}},
+                                                       {"token", token}});
+            });
+        });
+    });
+}
+
+// --- POST /api/v1/fleet/logout, GET /api/v1/fleet/me -------------------------------
+
+void handle_logout(api& a, const request& req, responder reply) {
+    a.authenticated(req, std::move(reply), [](storage::store& st, const viewer& v) -> response {
+        if (auto r = st.delete_session(v.s.id); !r)
+            return to_response(r.err());
+        return response::empty_object();
+    });
+}
+
+void handle_me(api& a, const request& req, responder reply) {
+    a.authenticated(req, std::move(reply), [](storage::store&, const viewer& v) -> response {
+        return response::json(200,
+                              bj::object{{"user", to_json(v.u)}, {"available_teams", bj::array{}}});
+    });
+}
+
+} // namespace
+
+void add_auth_routes(api& a, router& r) {
+    r.add("POST", "/api/v1/setup", [&a](auto& req, auto&, auto reply) { handle_setup(a, req, reply); });
+    r.add("POST", "/api/v1/fleet/login", [&a](auto& req, auto&, auto reply) { handle_login(a, req, reply); });
+    r.add("POST", "/api/v1/fleet/logout", [&a](auto& req, auto&, auto reply) { handle_logout(a, req, reply); });
+    r.add("GET", "/api/v1/fleet/me", [&a](auto& req, auto&, auto reply) { handle_me(a, req, reply); });
+}
+
+} // namespace flotilla::http

@@ -1,0 +1,52 @@
+#include "http/instance.hpp"
+
+#include "actors/persistence_actor.hpp"
+#include "http/api.hpp"
+
+#include <caf/all.hpp>
+
+namespace flotilla::http {
+
+struct instance::parts {
+    caf::actor_system_config caf_cfg;
+    std::unique_ptr<caf::actor_system> sys;
+    caf::actor persistence;
+    std::unique_ptr<api> routes;
+    std::unique_ptr<server> net;
+};
+
+instance::instance(std::unique_ptr<parts> p) : p_(std::move(p)) {}
+
+expected<std::unique_ptr<instance>> instance::start(server_config net,
+                                                    std::shared_ptr<storage::store> store) {
+    auto users = store->count_users();
+    if (!users)
+        return users.err();
+    auto p = std::make_unique<parts>();
+    p->caf_cfg.set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
+    p->caf_cfg.set("logger.console", caf::atom("none"));
+    p->sys = std::make_unique<caf::actor_system>(p->caf_cfg);
+    p->persistence = actors::spawn_persistence_actor(*p->sys, std::move(store));
+    p->routes = std::make_unique<api>(*p->sys, p->persistence, *users > 0);
+    auto* routes = p->routes.get();
+    p->net = std::make_unique<server>(
+        std::move(net), [routes](request req, responder reply) { routes->handle(std::move(req), std::move(reply)); });
+    if (auto ok = p->net->listen(); !ok)
+        return ok.err();
+    return std::unique_ptr<instance>(new instance(std::move(p)));
+}
+
+instance::~instance() {
+    // Actors first: once they are gone nothing can answer into the transport.
+    caf::anon_send_exit(p_->persistence, caf::exit_reason::user_shutdown);
+    p_->persistence = nullptr;
+    p_->sys.reset();
+    p_->net.reset();
+}
+
+unsigned short instance::port() const { return p_->net->port(); }
+void instance::handle_signals() { p_->net->handle_signals(); }
+void instance::run() { p_->net->run(); }
+void instance::shutdown() { p_->net->shutdown(); }
+
+} // namespace flotilla::http

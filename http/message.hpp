@@ -1,0 +1,40 @@
+#pragma once
+/// Plain request and response types: what handlers see instead of Beast, so
+/// handler code compiles fast and is testable without a socket.
+
+#include <boost/json/value.hpp>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace flotilla::http {
+
+struct request {
+    std::string method;      ///< "GET", "POST", ...
+    std::string target;      ///< as received, e.g. /api/v1/fleet/spec/queries/a%20b?x=1
+    std::string body;
+    std::string remote_address;
+    std::vector<std::pair<std::string, std::string>> headers; ///< names lower-case
+
+    /// The first header with this (lower-case) name, or "".
+    std::string_view header(std::string_view name) const;
+};
+
+struct response {
+    int status = 200;
+    std::string body;
+    std::string content_type = "application/json; charset=utf-8";
+    std::vector<std::pair<std::string, std::string>> headers;
+
+    static response json(int status, const boost::json::value& v);
+    /// 200 with `{}`.
+    static response empty_object();
+};
+
+/// Delivers the response for one request. Thread-safe, call exactly once: the
+/// transport posts it back onto the connection's strand.
+using responder = std::function<void(response)>;
+
+} // namespace flotilla::http

@@ -1,0 +1,56 @@
+#include "http/router.hpp"
+
+#include <boost/url/parse.hpp>
+
+namespace flotilla::http {
+
+std::optional<std::vector<std::string>> decoded_segments(std::string_view target) {
+    auto parsed = boost::urls::parse_origin_form(target);
+    if (!parsed)
+        return std::nullopt;
+    std::vector<std::string> out;
+    for (auto seg : parsed->segments())
+        out.push_back(seg);
+    return out;
+}
+
+void router::add(std::string method, const std::string& pattern, handler h) {
+    auto segs = decoded_segments(pattern);
+    routes_.push_back({std::move(method), segs ? *segs : std::vector<std::string>{}, std::move(h)});
+}
+
+router::match router::find(std::string_view method, std::string_view target) const {
+    match m;
+    auto segs = decoded_segments(target);
+    if (!segs) {
+        m.failure = error::bad_request("malformed request target");
+        return m;
+    }
+    bool path_known = false;
+    for (const auto& r : routes_) {
+        if (r.segments.size() != segs->size())
+            continue;
+        path_params params;
+        bool ok = true;
+        for (std::size_t i = 0; ok && i < segs->size(); ++i) {
+            const auto& want = r.segments[i];
+            if (want.size() > 2 && want.front() == '{' && want.back() == '}')
+                params[want.substr(1, want.size() - 2)] = (*segs)[i];
+            else
+                ok = want == (*segs)[i];
+        }
+        if (!ok)
+            continue;
+        path_known = true;
+        if (r.method == method) {
+            m.target = &r.h;
+            m.params = std::move(params);
+            return m;
+        }
+    }
+    m.failure = path_known ? error{errc::method_not_allowed, "Method Not Allowed", {}}
+                           : error{errc::route_not_found, "404 page not found", {}};
+    return m;
+}
+
+} // namespace flotilla::http

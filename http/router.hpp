@@ -1,0 +1,46 @@
+#pragma once
+/// The route table: method + pattern with `{name}` segments, one line per
+/// route. Paths are split and percent-decoded with Boost.URL, so a parameter
+/// holds the decoded segment (`a%20b` → `a b`, `a%2Fb` → `a/b`).
+
+#include "http/message.hpp"
+#include "model/error.hpp"
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace flotilla::http {
+
+/// Decoded `{name}` values of a matched route.
+using path_params = std::unordered_map<std::string, std::string>;
+
+using handler = std::function<void(const request&, const path_params&, responder)>;
+
+class router {
+public:
+    /// Adds a route; `pattern` like "/api/v1/fleet/spec/queries/{name}".
+    void add(std::string method, const std::string& pattern, handler h);
+
+    struct match {
+        const handler* target = nullptr; ///< null when no route matched
+        path_params params;
+        std::optional<error> failure;    ///< route_not_found, method_not_allowed, bad_request
+    };
+
+    /// Finds the handler for a method and a request target (path + query).
+    match find(std::string_view method, std::string_view target) const;
+
+private:
+    struct route {
+        std::string method;
+        std::vector<std::string> segments; ///< literal, or "{name}"
+        handler h;
+    };
+    std::vector<route> routes_;
+};
+
+/// The decoded path segments of a request target, or nullopt when malformed.
+std::optional<std::vector<std::string>> decoded_segments(std::string_view target);
+
+} // namespace flotilla::http

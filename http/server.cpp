@@ -1,0 +1,412 @@
+#include "http/server.hpp"
+
+#include "http/errors.hpp"
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <mutex>
+#include <openssl/ssl.h>
+#include <optional>
+#include <spdlog/spdlog.h>
+#include <thread>
+#include <unordered_map>
+
+namespace flotilla::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+/// What the server needs of a session, whatever its stream type.
+struct session_base {
+    virtual ~session_base() = default;
+    /// Asks the session, on its own strand, to finish what is in flight and close.
+    virtual void post_shutdown() = 0;
+};
+
+} // namespace
+
+struct server::impl : std::enable_shared_from_this<server::impl> {
+    impl(server_config c, dispatch_fn d) : cfg(std::move(c)), dispatch(std::move(d)) {}
+
+    // Declared before the io_context so they outlive every session it destroys.
+    std::mutex mu;
+    std::unordered_map<std::uint64_t, std::weak_ptr<session_base>> sessions;
+    std::uint64_t next_id = 0;
+    std::atomic<bool> stopping{false};
+
+    server_config cfg;
+    dispatch_fn dispatch;
+    net::io_context ioc;
+    net::strand<net::io_context::executor_type> strand{net::make_strand(ioc)};
+    std::optional<net::ssl::context> ssl_ctx;
+    tcp::acceptor acceptor{strand};
+    net::signal_set signals{strand};
+    net::steady_timer grace_timer{strand};
+    unsigned short bound_port = 0;
+
+    void accept();
+    void begin_shutdown();
+    void session_closed(std::uint64_t id);
+    template <class Session> void start_session(tcp::socket socket);
+};
+
+namespace {
+
+template <class Stream> constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+template <class Stream>
+class session final : public session_base, public std::enable_shared_from_this<session<Stream>> {
+public:
+    template <class... Args>
+    session(server::impl& srv, std::uint64_t id, std::string remote, Args&&... args)
+        : srv_(srv), id_(id), remote_(std::move(remote)), stream_(std::forward<Args>(args)...),
+          idle_timer_(lowest().get_executor()) {}
+
+    ~session() override { srv_.session_closed(id_); }
+
+    void start() {
+        if constexpr (is_tls<Stream>) {
+            lowest().expires_after(tls_handshake_timeout);
+            stream_.async_handshake(net::ssl::stream_base::server,
+                                    [self = this->shared_from_this()](beast::error_code ec) {
+                                        if (ec)
+                                            return self->abort();
+                                        self->lowest().expires_never();
+                                        self->wait_request();
+                                    });
+        } else {
+            wait_request();
+        }
+    }
+
+    void post_shutdown() override {
+        net::post(lowest().get_executor(),
+                  [self = this->shared_from_this()] { self->on_shutdown(); });
+    }
+
+private:
+    void on_shutdown() {
+        closing_ = true;
+        if (!in_flight_)
+            abort(); // idle, handshaking or between requests: nothing to finish
+    }
+
+    beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+    bool input_pending() {
+        if (buffer_.size() > 0)
+            return true;
+        if constexpr (is_tls<Stream>)
+            return SSL_pending(stream_.native_handle()) > 0;
+        return false;
+    }
+
+    /// Waits, without reading, for the first byte of the next request, so that
+    /// an idle connection can be told apart from one with a request under way.
+    void wait_request() {
+        if (closing_)
+            return close();
+        if (input_pending())
+            return read_header();
+        idle_timer_.expires_after(idle_timeout);
+        idle_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+            if (!ec)
+                self->abort();
+        });
+        lowest().socket().async_wait(tcp::socket::wait_read,
+                                     [self = this->shared_from_this()](beast::error_code ec) {
+                                         self->idle_timer_.cancel();
+                                         if (ec || self->closing_)
+                                             return self->abort();
+                                         self->read_header();
+                                     });
+    }
+
+    void read_header() {
+        in_flight_ = true;
+        started_ = std::chrono::steady_clock::now();
+        parser_.emplace();
+        parser_->body_limit(max_body_bytes);
+        parser_->header_limit(max_header_bytes);
+        lowest().expires_after(header_timeout);
+        bhttp::async_read_header(stream_, buffer_, *parser_,
+                                 [self = this->shared_from_this()](beast::error_code ec,
+                                                                   std::size_t) {
+                                     if (ec)
+                                         return self->on_read_error(ec);
+                                     self->read_body();
+                                 });
+    }
+
+    void read_body() {
+        lowest().expires_after(body_timeout);
+        bhttp::async_read(stream_, buffer_, *parser_,
+                          [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec)
+                                  return self->on_read_error(ec);
+                              self->lowest().expires_never();
+                              self->dispatch();
+                          });
+    }
+
+    void on_read_error(beast::error_code ec) {
+        if (ec == bhttp::error::body_limit)
+            return fail_request(error{errc::payload_too_large,
+                                      "request body exceeds " + std::to_string(max_body_bytes) +
+                                          " bytes",
+                                      {}});
+        if (ec == bhttp::error::header_limit) {
+            auto r = to_response(error::bad_request("request header too large"));
+            r.status = 431;
+            closing_ = true;
+            return write(std::move(r));
+        }
+        if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+            ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
+            return fail_request(error::bad_request("malformed HTTP request: " + ec.message()));
+        abort();
+    }
+
+    /// Answers a request that could not be read, then closes.
+    void fail_request(const error& e) {
+        closing_ = true;
+        write(to_response(e));
+    }
+
+    void dispatch() {
+        auto& msg = parser_->get();
+        request req;
+        req.method = std::string(msg.method_string());
+        req.target = std::string(msg.target());
+        req.body = std::move(msg.body());
+        req.remote_address = remote_;
+        for (const auto& f : msg) {
+            std::string name(f.name_string());
+            for (auto& c : name)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            req.headers.emplace_back(std::move(name), std::string(f.value()));
+        }
+        method_ = req.method;
+        target_ = req.target;
+        auto self = this->shared_from_this();
+        srv_.dispatch(std::move(req), [self](response r) {
+            net::post(self->lowest().get_executor(),
+                      [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
+        });
+    }
+
+    void write(response r) {
+        const bool keep = parser_ && parser_->is_header_done() && parser_->get().keep_alive() &&
+                          !closing_ && !srv_.stopping;
+        auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+        res->version(parser_ && parser_->is_header_done() ? parser_->get().version() : 11);
+        res->result(static_cast<unsigned>(r.status));
+        res->set(bhttp::field::content_type, r.content_type);
+        for (auto& [k, v] : r.headers)
+            res->set(k, v);
+        res->body() = std::move(r.body);
+        res->keep_alive(keep);
+        res->prepare_payload();
+        if (spdlog::should_log(spdlog::level::debug)) {
+            auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - started_)
+                          .count();
+            spdlog::debug("{} {} {} {}us {}", method_, target_, r.status, us, remote_);
+        }
+        lowest().expires_after(write_timeout);
+        bhttp::async_write(stream_, *res,
+                           [self = this->shared_from_this(), res, keep](beast::error_code ec,
+                                                                       std::size_t) {
+                               self->in_flight_ = false;
+                               self->lowest().expires_never();
+                               if (ec)
+                                   return self->abort();
+                               if (!keep)
+                                   return self->close();
+                               self->wait_request();
+                           });
+    }
+
+    /// Orderly close: TLS close_notify where there is TLS, then the socket.
+    void close() {
+        if constexpr (is_tls<Stream>) {
+            lowest().expires_after(std::chrono::seconds(5));
+            stream_.async_shutdown(
+                [self = this->shared_from_this()](beast::error_code) { self->abort(); });
+        } else {
+            beast::error_code ec;
+            lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+            abort();
+        }
+    }
+
+    /// Immediate close: cancels whatever is pending.
+    void abort() {
+        idle_timer_.cancel();
+        beast::error_code ec;
+        lowest().socket().close(ec);
+    }
+
+    server::impl& srv_;
+    std::uint64_t id_;
+    std::string remote_;
+    Stream stream_;
+    net::steady_timer idle_timer_;
+    beast::flat_buffer buffer_;
+    std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+    bool in_flight_ = false;
+    bool closing_ = false;
+    std::string method_, target_;
+    std::chrono::steady_clock::time_point started_;
+};
+
+using plain_session = session<beast::tcp_stream>;
+using tls_session = session<beast::ssl_stream<beast::tcp_stream>>;
+
+} // namespace
+
+template <class Session> void server::impl::start_session(tcp::socket socket) {
+    beast::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    auto ep = socket.remote_endpoint(ec);
+    std::string remote = ec ? std::string() : ep.address().to_string();
+    std::shared_ptr<Session> s;
+    std::lock_guard lock(mu);
+    const auto id = next_id++;
+    if constexpr (std::is_same_v<Session, tls_session>)
+        s = std::make_shared<Session>(*this, id, std::move(remote), std::move(socket), *ssl_ctx);
+    else
+        s = std::make_shared<Session>(*this, id, std::move(remote), std::move(socket));
+    sessions.emplace(id, s);
+    s->start();
+}
+
+void server::impl::accept() {
+    acceptor.async_accept(net::make_strand(ioc), [self = shared_from_this()](beast::error_code ec,
+                                                                             tcp::socket socket) {
+        if (self->stopping || !self->acceptor.is_open())
+            return;
+        if (ec) {
+            spdlog::warn("accept failed: {}", ec.message());
+            return self->accept();
+        }
+        if (self->ssl_ctx)
+            self->start_session<tls_session>(std::move(socket));
+        else
+            self->start_session<plain_session>(std::move(socket));
+        self->accept();
+    });
+}
+
+void server::impl::begin_shutdown() {
+    if (stopping.exchange(true))
+        return;
+    spdlog::info("shutting down: no new connections, finishing requests in flight");
+    beast::error_code ec;
+    acceptor.close(ec);
+    signals.cancel(ec);
+    std::vector<std::shared_ptr<session_base>> live;
+    {
+        std::lock_guard lock(mu);
+        for (auto& [id, weak] : sessions)
+            if (auto s = weak.lock())
+                live.push_back(std::move(s));
+    }
+    if (live.empty())
+        return;
+    grace_timer.expires_after(shutdown_grace);
+    grace_timer.async_wait([self = shared_from_this()](beast::error_code e) {
+        if (!e) {
+            spdlog::warn("shutdown grace period over; closing remaining connections");
+            self->ioc.stop();
+        }
+    });
+    for (auto& s : live)
+        s->post_shutdown();
+}
+
+void server::impl::session_closed(std::uint64_t id) {
+    std::lock_guard lock(mu);
+    sessions.erase(id);
+    if (stopping && sessions.empty())
+        net::post(strand, [self = shared_from_this()] { self->grace_timer.cancel(); });
+}
+
+server::server(server_config cfg, dispatch_fn dispatch)
+    : impl_(std::make_shared<impl>(std::move(cfg), std::move(dispatch))) {}
+
+server::~server() = default;
+
+expected<void> server::listen() {
+    auto& s = *impl_;
+    try {
+        if (s.cfg.tls) {
+            s.ssl_ctx.emplace(net::ssl::context::tls_server);
+            s.ssl_ctx->set_options(net::ssl::context::default_workarounds |
+                                   net::ssl::context::no_sslv2 | net::ssl::context::no_sslv3 |
+                                   net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1);
+            s.ssl_ctx->use_certificate_chain_file(s.cfg.cert_file);
+            s.ssl_ctx->use_private_key_file(s.cfg.key_file, net::ssl::context::pem);
+        }
+    } catch (const boost::system::system_error& e) {
+        return error::backend("cannot load TLS certificate '" + s.cfg.cert_file + "' or key '" +
+                              s.cfg.key_file + "': " + e.code().message());
+    }
+    beast::error_code ec;
+    tcp::resolver resolver(s.ioc);
+    auto results = resolver.resolve(s.cfg.host, std::to_string(s.cfg.port), ec);
+    if (ec || results.empty())
+        return error::backend("cannot resolve '" + s.cfg.host + "': " + ec.message());
+    auto ep = results.begin()->endpoint();
+    s.acceptor.open(ep.protocol(), ec);
+    if (!ec)
+        s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec)
+        s.acceptor.bind(ep, ec);
+    if (!ec)
+        s.acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec)
+        return error::backend("cannot listen on " + s.cfg.host + ":" + std::to_string(s.cfg.port) +
+                              ": " + ec.message());
+    s.bound_port = s.acceptor.local_endpoint().port();
+    net::post(s.strand, [self = impl_] { self->accept(); });
+    return {};
+}
+
+unsigned short server::port() const { return impl_->bound_port; }
+
+void server::handle_signals() {
+    auto& s = *impl_;
+    s.signals.add(SIGINT);
+    s.signals.add(SIGTERM);
+    s.signals.async_wait([self = impl_](beast::error_code ec, int sig) {
+        if (ec)
+            return;
+        spdlog::info("received signal {}", sig);
+        self->begin_shutdown();
+    });
+}
+
+void server::run() {
+    auto& s = *impl_;
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < std::max(1u, s.cfg.io_threads); ++i)
+        threads.emplace_back([&s] { s.ioc.run(); });
+    s.ioc.run();
+    for (auto& t : threads)
+        t.join();
+}
+
+void server::shutdown() {
+    net::post(impl_->strand, [self = impl_] { self->begin_shutdown(); });
+}
+
+} // namespace flotilla::http

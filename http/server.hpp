@@ -1,0 +1,72 @@
+#pragma once
+/// Design: the transport (Beast over Asio) lives behind this plain interface so
+/// only server.cpp and beast_impl.cpp compile Beast. Each connection is a
+/// session on its own strand; a complete request is handed to `dispatch`
+/// together with a responder that posts the answer back onto that strand.
+/// Requests on one connection are answered in order (keep-alive, pipelining).
+
+#include "http/message.hpp"
+#include "model/error.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace flotilla::http {
+
+/// Largest request body accepted; larger → 413.
+inline constexpr std::size_t max_body_bytes = 10 * 1024 * 1024;
+/// Largest request header block accepted; larger → 431.
+inline constexpr std::size_t max_header_bytes = 64 * 1024;
+/// A keep-alive connection with no new request for this long is closed.
+inline constexpr std::chrono::seconds idle_timeout{120};
+/// Once a request has started, its headers must arrive within this.
+inline constexpr std::chrono::seconds header_timeout{15};
+/// Once headers are in, the body must arrive within this.
+inline constexpr std::chrono::seconds body_timeout{60};
+/// Writing one response may take at most this.
+inline constexpr std::chrono::seconds write_timeout{60};
+/// A TLS handshake must complete within this.
+inline constexpr std::chrono::seconds tls_handshake_timeout{10};
+/// On shutdown, in-flight requests get this long to finish.
+inline constexpr std::chrono::seconds shutdown_grace{30};
+
+struct server_config {
+    std::string host = "127.0.0.1";
+    unsigned short port = 8080; ///< 0 picks a free port
+    bool tls = false;
+    std::string cert_file;
+    std::string key_file;
+    unsigned io_threads = 2;
+};
+
+class server {
+public:
+    using dispatch_fn = std::function<void(request, responder)>;
+
+    server(server_config cfg, dispatch_fn dispatch);
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    /// Binds and listens (and loads TLS material); does not serve yet.
+    expected<void> listen();
+    /// The bound port (after listen).
+    unsigned short port() const;
+    /// Stops gracefully on SIGINT and SIGTERM.
+    void handle_signals();
+    /// Serves on the configured I/O threads until shut down; blocks.
+    void run();
+    /// Stops accepting, closes idle connections, lets in-flight requests finish
+    /// (up to shutdown_grace), then `run` returns. Thread-safe.
+    void shutdown();
+
+    struct impl; ///< opaque; defined in server.cpp
+
+private:
+    std::shared_ptr<impl> impl_;
+};
+
+} // namespace flotilla::http

@@ -1,0 +1,128 @@
+#include "model/json.hpp"
+
+namespace flotilla::json {
+
+expected<bj::value> parse(std::string_view body) {
+    if (body.empty())
+        return error::bad_request("Expected JSON Body");
+    boost::system::error_code ec;
+    bj::value v = bj::parse(body, ec);
+    if (ec)
+        return error::bad_request("json decoder error: " + ec.message());
+    return v;
+}
+
+expected<bj::object> parse_object(std::string_view body) {
+    auto v = parse(body);
+    if (!v)
+        return v.err();
+    if (!v->is_object())
+        return error::bad_request("json decoder error: expected a JSON object, got " +
+                                  std::string(kind_name(*v)));
+    return std::move(v->get_object());
+}
+
+std::string dump(const bj::value& v) { return bj::serialize(v); }
+
+std::string_view kind_name(const bj::value& v) {
+    switch (v.kind()) {
+    case bj::kind::null:
+        return "null";
+    case bj::kind::bool_:
+        return "bool";
+    case bj::kind::int64:
+    case bj::kind::uint64:
+    case bj::kind::double_:
+        return "number";
+    case bj::kind::string:
+        return "string";
+    case bj::kind::array:
+        return "array";
+    case bj::kind::object:
+        return "object";
+    }
+    return "value";
+}
+
+const bj::value* reader::get(std::string_view key) const {
+    auto it = obj_.find(key);
+    if (it == obj_.end() || it->value().is_null())
+        return nullptr;
+    return &it->value();
+}
+
+const bj::value* reader::any(std::string_view key) const { return get(key); }
+
+void reader::fail(std::string reason) {
+    if (!failure_)
+        failure_ = error::bad_request(std::move(reason));
+}
+
+void reader::mismatch(std::string_view key, std::string_view want) {
+    std::string field = context_.empty() ? std::string(key) : context_ + "." + std::string(key);
+    fail("json: cannot unmarshal " + std::string(kind_name(*get(key))) + " into field " + field +
+         " of type " + std::string(want));
+}
+
+std::optional<std::string> reader::str(std::string_view key) {
+    const bj::value* v = get(key);
+    if (!v)
+        return std::nullopt;
+    if (!v->is_string()) {
+        mismatch(key, "string");
+        return std::nullopt;
+    }
+    return std::string(v->get_string());
+}
+
+std::optional<std::int64_t> reader::int64(std::string_view key) {
+    const bj::value* v = get(key);
+    if (!v)
+        return std::nullopt;
+    if (v->is_int64())
+        return v->get_int64();
+    if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+        return static_cast<std::int64_t>(v->get_uint64());
+    if (v->is_double()) {
+        double d = v->get_double();
+        if (d == static_cast<double>(static_cast<std::int64_t>(d)))
+            return static_cast<std::int64_t>(d);
+    }
+    mismatch(key, "integer");
+    return std::nullopt;
+}
+
+std::optional<bool> reader::boolean(std::string_view key) {
+    const bj::value* v = get(key);
+    if (!v)
+        return std::nullopt;
+    if (!v->is_bool()) {
+        mismatch(key, "bool");
+        return std::nullopt;
+    }
+    return v->get_bool();
+}
+
+const bj::object* reader::object(std::string_view key) {
+    const bj::value* v = get(key);
+    if (!v)
+        return nullptr;
+    if (!v->is_object()) {
+        mismatch(key, "object");
+        return nullptr;
+    }
+    return &v->get_object();
+}
+
+const bj::array* reader::array(std::string_view key) {
+    const bj::value* v = get(key);
+    if (!v)
+        return nullptr;
+    if (!v->is_array()) {
+        mismatch(key, "array");
+        return nullptr;
+    }
+    return &v->get_array();
+}
+
+} // namespace flotilla::json

@@ -1,0 +1,301 @@
+#include "storage/sql_store.hpp"
+
+#include <boost/json.hpp>
+
+namespace flotilla::storage {
+
+// --- rows ---------------------------------------------------------------------
+
+std::int64_t sql_row::i64(std::size_t i) const {
+    const auto& v = cols.at(i);
+    if (auto p = std::get_if<std::int64_t>(&v))
+        return *p;
+    if (auto s = std::get_if<std::string>(&v))
+        return std::stoll(*s);
+    return 0;
+}
+
+std::optional<std::int64_t> sql_row::opt_i64(std::size_t i) const {
+    if (is_null(i))
+        return std::nullopt;
+    return i64(i);
+}
+
+std::string sql_row::str(std::size_t i) const {
+    const auto& v = cols.at(i);
+    if (auto s = std::get_if<std::string>(&v))
+        return *s;
+    if (auto p = std::get_if<std::int64_t>(&v))
+        return std::to_string(*p);
+    return {};
+}
+
+// --- errors and transactions ---------------------------------------------------
+
+error translate(const db_error& e) {
+    if (e.k == db_error::kind::duplicate)
+        return {errc::already_exists, "Resource Already Exists", {{"base", e.what()}}};
+    return error::backend(std::string("database error: ") + e.what());
+}
+
+template <class F> auto sql_store::guarded(F&& fn) -> decltype(fn()) {
+    try {
+        return fn();
+    } catch (const db_error& e) {
+        return translate(e);
+    } catch (const std::exception& e) {
+        return error::backend(std::string("database error: ") + e.what());
+    }
+}
+
+expected<void> sql_store::transaction(const std::function<expected<void>()>& fn) {
+    if (tx_depth_ > 0)
+        return fn();
+    try {
+        db_->begin();
+    } catch (const db_error& e) {
+        return translate(e);
+    }
+    ++tx_depth_;
+    expected<void> result;
+    try {
+        result = fn();
+    } catch (const db_error& e) {
+        result = translate(e);
+    } catch (const std::exception& e) {
+        result = error::backend(e.what());
+    }
+    --tx_depth_;
+    try {
+        if (result)
+            db_->commit();
+        else
+            db_->rollback();
+    } catch (const db_error& e) {
+        try {
+            db_->rollback();
+        } catch (...) {
+        }
+        return translate(e);
+    }
+    return result;
+}
+
+expected<void> sql_store::ping() {
+    return guarded([&]() -> expected<void> {
+        db_->query("SELECT 1", {});
+        return {};
+    });
+}
+
+std::string sql_store::backend_name() const {
+    return db_->dialect() == sql_dialect::mysql ? "mysql" : "sqlite";
+}
+
+// --- users -------------------------------------------------------------------
+
+static constexpr const char* user_columns =
+    "id, created_at, updated_at, name, email, password_hash, position, gravatar_url, "
+    "force_password_reset, sso_enabled, api_only, global_role";
+
+static user user_from_row(const sql_row& r) {
+    user u;
+    u.id = r.i64(0);
+    u.created_at = r.i64(1);
+    u.updated_at = r.i64(2);
+    u.name = r.str(3);
+    u.email = r.str(4);
+    u.password_hash = r.str(5);
+    u.position = r.str(6);
+    u.gravatar_url = r.str(7);
+    u.force_password_reset = r.flag(8);
+    u.sso_enabled = r.flag(9);
+    u.api_only = r.flag(10);
+    if (!r.is_null(11))
+        u.global_role = role_from_string(r.str(11));
+    return u;
+}
+
+expected<std::int64_t> sql_store::count_users() {
+    return guarded([&]() -> expected<std::int64_t> {
+        return db_->query("SELECT COUNT(*) FROM users", {}).at(0).i64(0);
+    });
+}
+
+expected<user> sql_store::new_user(user u, micros now) {
+    return guarded([&]() -> expected<user> {
+        sql_value global_role = nullptr;
+        if (u.global_role)
+            global_role = std::string(to_string(*u.global_role));
+        try {
+            db_->execute("INSERT INTO users (created_at, updated_at, name, email, password_hash, "
+                         "position, gravatar_url, force_password_reset, sso_enabled, api_only, "
+                         "global_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         {now, now, u.name, u.email, u.password_hash, u.position, u.gravatar_url,
+                          std::int64_t{u.force_password_reset}, std::int64_t{u.sso_enabled},
+                          std::int64_t{u.api_only}, global_role});
+        } catch (const db_error& e) {
+            if (e.k == db_error::kind::duplicate)
+                return error{errc::already_exists,
+                             "Resource Already Exists",
+                             {{"base", "User \"" + u.email + "\" already exists"}}};
+            throw;
+        }
+        u.id = db_->last_insert_id();
+        u.created_at = u.updated_at = now;
+        return u;
+    });
+}
+
+expected<user> sql_store::user_by_email(const std::string& email) {
+    return guarded([&]() -> expected<user> {
+        auto rows = db_->query(std::string("SELECT ") + user_columns + " FROM users WHERE email = ?",
+                               {email});
+        if (rows.empty())
+            return error::not_found("User", email);
+        return user_from_row(rows[0]);
+    });
+}
+
+expected<user> sql_store::user_by_id(std::int64_t id) {
+    return guarded([&]() -> expected<user> {
+        auto rows =
+            db_->query(std::string("SELECT ") + user_columns + " FROM users WHERE id = ?", {id});
+        if (rows.empty())
+            return error::not_found("User", std::to_string(id));
+        return user_from_row(rows[0]);
+    });
+}
+
+// --- sessions ----------------------------------------------------------------
+
+expected<session> sql_store::new_session(std::int64_t user_id, const std::string& key_digest,
+                                         micros now) {
+    return guarded([&]() -> expected<session> {
+        db_->execute("INSERT INTO sessions (user_id, key_digest, created_at, accessed_at) VALUES "
+                     "(?, ?, ?, ?)",
+                     {user_id, key_digest, now, now});
+        return session{db_->last_insert_id(), user_id, key_digest, now, now};
+    });
+}
+
+expected<session> sql_store::session_by_digest(const std::string& key_digest) {
+    return guarded([&]() -> expected<session> {
+        auto rows = db_->query("SELECT id, user_id, key_digest, created_at, accessed_at FROM "
+                               "sessions WHERE key_digest = ?",
+                               {key_digest});
+        if (rows.empty())
+            return error::not_found("Session", "with that key");
+        const auto& r = rows[0];
+        return session{r.i64(0), r.i64(1), r.str(2), r.i64(3), r.i64(4)};
+    });
+}
+
+expected<void> sql_store::touch_session(std::int64_t id, micros now) {
+    return guarded([&]() -> expected<void> {
+        db_->execute("UPDATE sessions SET accessed_at = ? WHERE id = ?", {now, id});
+        return {};
+    });
+}
+
+expected<void> sql_store::delete_session(std::int64_t id) {
+    return guarded([&]() -> expected<void> {
+        db_->execute("DELETE FROM sessions WHERE id = ?", {id});
+        return {};
+    });
+}
+
+expected<std::int64_t> sql_store::delete_expired_sessions(micros now) {
+    return guarded([&]() -> expected<std::int64_t> {
+        return db_->execute("DELETE FROM sessions WHERE accessed_at < ?",
+                            {now - session_idle_lifetime});
+    });
+}
+
+// --- app config ----------------------------------------------------------------
+
+expected<app_config> sql_store::load_app_config() {
+    return guarded([&]() -> expected<app_config> {
+        auto rows = db_->query("SELECT json_value FROM app_config WHERE id = 1", {});
+        if (rows.empty())
+            return error::not_found("AppConfig", "1");
+        auto v = boost::json::parse(rows[0].str(0));
+        const auto& o = v.as_object();
+        app_config cfg;
+        cfg.server_url = o.at("server_url").as_string().c_str();
+        const auto& org = o.at("org_info").as_object();
+        cfg.org.org_name = org.at("org_name").as_string().c_str();
+        cfg.org.org_logo_url = org.at("org_logo_url").as_string().c_str();
+        cfg.agent_options = o.at("agent_options");
+        return cfg;
+    });
+}
+
+expected<void> sql_store::save_app_config(const app_config& cfg) {
+    return guarded([&]() -> expected<void> {
+        boost::json::object o{{"server_url", cfg.server_url},
+                              {"org_info", to_json(cfg.org)},
+                              {"agent_options", cfg.agent_options}};
+        std::string text = boost::json::serialize(o);
+        return transaction([&]() -> expected<void> {
+            db_->execute("DELETE FROM app_config WHERE id = 1", {});
+            db_->execute("INSERT INTO app_config (id, json_value) VALUES (1, ?)", {text});
+            return {};
+        });
+    });
+}
+
+// --- enroll secrets ------------------------------------------------------------
+
+expected<std::vector<enroll_secret>> sql_store::global_enroll_secrets() {
+    return guarded([&]() -> expected<std::vector<enroll_secret>> {
+        std::vector<enroll_secret> out;
+        for (const auto& r : db_->query("SELECT secret, created_at FROM enroll_secrets WHERE "
+                                        "team_id IS NULL ORDER BY created_at, secret",
+                                        {}))
+            out.push_back({r.str(0), r.i64(1), std::nullopt});
+        return out;
+    });
+}
+
+expected<void> sql_store::apply_global_enroll_secrets(const std::vector<std::string>& secrets,
+                                                      micros now) {
+    return transaction([&]() -> expected<void> {
+        std::vector<std::pair<std::string, micros>> kept;
+        for (const auto& r : db_->query(
+                 "SELECT secret, created_at FROM enroll_secrets WHERE team_id IS NULL", {}))
+            kept.emplace_back(r.str(0), r.i64(1));
+        db_->execute("DELETE FROM enroll_secrets WHERE team_id IS NULL", {});
+        for (const auto& s : secrets) {
+            micros created = now;
+            for (const auto& [old, at] : kept)
+                if (old == s)
+                    created = at;
+            // A repeated secret within one request keeps its first row.
+            auto owner = db_->query("SELECT team_id FROM enroll_secrets WHERE secret = ?", {s});
+            if (!owner.empty()) {
+                if (!owner[0].is_null(0))
+                    return error{errc::already_exists,
+                                 "Resource Already Exists",
+                                 {{"secrets", "enroll secret is already in use by a team"}}};
+                continue;
+            }
+            db_->execute("INSERT INTO enroll_secrets (secret, team_id, created_at) VALUES (?, "
+                         "NULL, ?)",
+                         {s, created});
+        }
+        return {};
+    });
+}
+
+expected<enroll_secret> sql_store::enroll_secret_by_value(const std::string& secret) {
+    return guarded([&]() -> expected<enroll_secret> {
+        auto rows = db_->query(
+            "SELECT secret, created_at, team_id FROM enroll_secrets WHERE secret = ?", {secret});
+        if (rows.empty())
+            return error::not_found("EnrollSecret", "with that value");
+        return enroll_secret{rows[0].str(0), rows[0].i64(1), rows[0].opt_i64(2)};
+    });
+}
+
+} // namespace flotilla::storage

@@ -1,0 +1,99 @@
+#pragma once
+/// Design: one interface per aggregate, one `store` that is all of them plus
+/// transactions. Both backends share one SQL implementation over a small driver
+/// interface (storage/db.hpp), so the conformance suite tests the same logic on
+/// SQLite and MariaDB and the drivers stay thin. Driver exceptions never leave
+/// this module: every method returns `expected`.
+
+#include "model/app_config.hpp"
+#include "model/enroll_secret.hpp"
+#include "model/error.hpp"
+#include "model/user.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace flotilla::storage {
+
+/// Users and their roles.
+class user_store {
+public:
+    virtual ~user_store() = default;
+    virtual expected<std::int64_t> count_users() = 0;
+    /// Inserts `u` (id and timestamps assigned); a taken email is already_exists.
+    virtual expected<user> new_user(user u, micros now) = 0;
+    virtual expected<user> user_by_email(const std::string& email) = 0;
+    virtual expected<user> user_by_id(std::int64_t id) = 0;
+};
+
+/// Login sessions, keyed by the digest of their token.
+class session_store {
+public:
+    virtual ~session_store() = default;
+    virtual expected<session> new_session(std::int64_t user_id, const std::string& key_digest,
+                                          micros now) = 0;
+    virtual expected<session> session_by_digest(const std::string& key_digest) = 0;
+    virtual expected<void> touch_session(std::int64_t id, micros now) = 0;
+    virtual expected<void> delete_session(std::int64_t id) = 0;
+    /// Deletes sessions unused for longer than session_idle_lifetime; returns how many.
+    virtual expected<std::int64_t> delete_expired_sessions(micros now) = 0;
+};
+
+/// The instance configuration (one row).
+class app_config_store {
+public:
+    virtual ~app_config_store() = default;
+    /// not_found until setup has saved one.
+    virtual expected<app_config> load_app_config() = 0;
+    virtual expected<void> save_app_config(const app_config& cfg) = 0;
+};
+
+/// Enroll secrets, global and per team; unique across the instance.
+class enroll_secret_store {
+public:
+    virtual ~enroll_secret_store() = default;
+    virtual expected<std::vector<enroll_secret>> global_enroll_secrets() = 0;
+    /// Replaces every global secret with `secrets`; secrets that remain keep their
+    /// created_at. A secret held by a team is already_exists.
+    virtual expected<void> apply_global_enroll_secrets(const std::vector<std::string>& secrets,
+                                                       micros now) = 0;
+    virtual expected<enroll_secret> enroll_secret_by_value(const std::string& secret) = 0;
+};
+
+/// Every aggregate, plus transactions and health.
+class store : public user_store,
+              public session_store,
+              public app_config_store,
+              public enroll_secret_store {
+public:
+    /// Runs `fn` in one transaction: committed when it returns a value, rolled back
+    /// when it returns an error or a driver call fails. Nested calls join the outer one.
+    virtual expected<void> transaction(const std::function<expected<void>()>& fn) = 0;
+    /// A cheap round trip to the backend.
+    virtual expected<void> ping() = 0;
+    /// "sqlite" or "mysql".
+    virtual std::string backend_name() const = 0;
+};
+
+/// Opens (creating if needed) a SQLite store and applies pending migrations.
+expected<std::unique_ptr<store>> open_sqlite_store(const std::string& path);
+
+/// How to reach MySQL/MariaDB. `address` is host:port or a unix socket path.
+struct mysql_options {
+    std::string address = "127.0.0.1:3306";
+    std::string username = "fleet";
+    std::string password;
+    std::string database = "fleet";
+};
+
+/// Whether opening a MySQL store applies migrations or requires them applied.
+enum class migrate_mode { require_current, apply };
+
+/// Opens a MySQL store. With require_current, a schema that is not at the latest
+/// version is an error telling the operator to run `flotilla prepare db`.
+expected<std::unique_ptr<store>> open_mysql_store(const mysql_options& opts, migrate_mode mode);
+
+} // namespace flotilla::storage
