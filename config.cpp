@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <cstdlib>
 #include <thread>
 #include <yaml-cpp/yaml.h>
 
@@ -43,6 +44,13 @@ std::optional<std::pair<std::string, unsigned short>> split_host_port(const std:
 
 namespace {
 
+std::string env_name(const std::string& flag) {
+    std::string out = "FLOTILLA_";
+    for (char c : flag)
+        out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
 /// Reads a Fleet-style YAML file (`server: {address: ...}`) as flat CLI11 items
 /// (`server_address`).
 class yaml_config : public CLI::Config {
@@ -65,31 +73,28 @@ public:
             const auto name = section.first.as<std::string>();
             if (section.second.IsMap()) {
                 for (const auto& kv : section.second)
-                    items.push_back(item(name + "_" + kv.first.as<std::string>(), kv.second));
+                    add(items, name + "_" + kv.first.as<std::string>(), kv.second);
             } else {
-                items.push_back(item(name, section.second));
+                add(items, name, section.second);
             }
         }
         return items;
     }
 
 private:
-    static CLI::ConfigItem item(const std::string& name, const YAML::Node& value) {
+    static void add(std::vector<CLI::ConfigItem>& items, const std::string& name,
+                    const YAML::Node& value) {
         if (!value.IsScalar())
             throw CLI::ConversionError("config key '" + name + "' must be a scalar value");
+        // CLI11 applies the file before the environment; the environment must win.
+        if (std::getenv(env_name(name).c_str()))
+            return;
         CLI::ConfigItem it;
         it.name = name;
         it.inputs = {value.as<std::string>()};
-        return it;
+        items.push_back(std::move(it));
     }
 };
-
-std::string env_name(const std::string& flag) {
-    std::string out = "FLOTILLA_";
-    for (char c : flag)
-        out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return out;
-}
 
 } // namespace
 
@@ -104,7 +109,9 @@ command_line parse_command_line(int argc, const char* const* argv) {
     app.fallthrough();
 
     auto opt = [&](const std::string& name, auto& target, const std::string& help) {
-        return app.add_option("--" + name, target, help)->envname(env_name(name))->capture_default_str();
+        return app.add_option("--" + name, target, help)
+            ->envname(env_name(name))
+            ->capture_default_str();
     };
     auto flag = [&](const std::string& name, bool& target, const std::string& help) {
         return app.add_flag("--" + name, target, help)->envname(env_name(name));
@@ -118,7 +125,8 @@ command_line parse_command_line(int argc, const char* const* argv) {
     opt("mysql_username", s.mysql_username, "MySQL user");
     opt("mysql_password", s.mysql_password, "MySQL password");
     opt("mysql_database", s.mysql_database, "MySQL database");
-    auto* sqlite_path = opt("sqlite_path", s.sqlite_path, "SQLite file, used without --mysql_address");
+    auto* sqlite_path =
+        opt("sqlite_path", s.sqlite_path, "SQLite file, used without --mysql_address");
     flag("logging_debug", s.logging_debug, "Log every request (debug level)");
     flag("logging_json", s.logging_json, "Log as JSON lines");
 

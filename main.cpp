@@ -57,8 +57,10 @@ std::string setup_hint(const std::string& base) {
     return "No user exists yet. Complete setup with:\n  curl -X POST " + base +
            "/api/v1/setup -H 'Content-Type: application/json' -d "
            "'{\"server_url\":\"https://localhost:8080\",\"org_info\":{\"org_name\":\"Acme\"},"
-           "\"admin\":{\"name\":\"Admin\",\"email\":\"admin@example.com\",\"password\":\"change-me\"}}'\n"
-           "then log in with POST " + base + "/api/v1/fleet/login {\"email\",\"password\"}.";
+           "\"admin\":{\"name\":\"Admin\",\"email\":\"admin@example.com\",\"password\":\"change-"
+           "me\"}}'\n"
+           "then log in with POST " +
+           base + "/api/v1/fleet/login {\"email\",\"password\"}.";
 }
 
 } // namespace
@@ -90,7 +92,7 @@ int main(int argc, char** argv) {
     }
 
     auto st = s.mysql_address.empty() ? open_sqlite_store(s.sqlite_path)
-                                       : open_mysql_store(s.mysql(), migrate_mode::require_current);
+                                      : open_mysql_store(s.mysql(), migrate_mode::require_current);
     if (!st) {
         std::cerr << "flotilla: " << st.err().message << "\n";
         return 1;

@@ -26,8 +26,9 @@ std::string bearer_token(const request& req) {
     return std::string(h.substr(space + 1));
 }
 
-api::api(caf::actor_system& sys, caf::actor persistence, bool setup_done)
-    : sys_(sys), persistence_(std::move(persistence)), setup_done_(setup_done) {
+api::api(caf::actor_system& sys, caf::actor persistence, bool setup_done, clock_fn clock)
+    : sys_(sys), persistence_(persistence.address()), setup_done_(setup_done),
+      clock_(clock ? std::move(clock) : clock_fn(now_micros)) {
     add_auth_routes(*this, router_);
     add_status_routes(*this, router_);
 }
@@ -42,7 +43,10 @@ bool open_before_setup(std::string_view path) {
 } // namespace
 
 void api::handle(request req, responder reply) {
-    if (!setup_done_ && !open_before_setup(target_path(req.target)))
+    // The setup gate (fleet-behaviour.md §2): before the first user only setup and
+    // the osquery routes exist; afterwards setup does not.
+    const auto path = target_path(req.target);
+    if (setup_done_ ? path == "/api/v1/setup" : !open_before_setup(path))
         return reply(to_response({errc::route_not_found, "404 page not found", {}}));
     auto m = router_.find(req.method, req.target);
     if (!m.target)
@@ -51,7 +55,10 @@ void api::handle(request req, responder reply) {
 }
 
 void api::on_store(std::function<void(storage::store&)> job) {
-    caf::anon_send(persistence_, actors::job_atom::value, actors::store_job{std::move(job)});
+    if (auto p = caf::actor_cast<caf::actor>(persistence_))
+        caf::anon_send(p, actors::job_atom::value, actors::store_job{std::move(job)});
+    // Past shutdown the job is dropped; its responder answers nothing, and the
+    // transport closes the connection.
 }
 
 void api::with_store(responder reply, std::function<response(storage::store&)> fn) {
@@ -63,31 +70,34 @@ void api::authenticated(const request& req, responder reply,
     std::string token = bearer_token(req);
     if (token.empty())
         return reply(to_response({errc::missing_token, "Authorization header required", {}}));
-    with_store(std::move(reply), [digest = digest_hex(token), fn = std::move(fn)](
-                                     storage::store& s) -> response {
-        const error denied{errc::bad_token, "Authentication required", {}};
-        auto sess = s.session_by_digest(digest);
-        if (!sess)
-            return to_response(sess.err().code == errc::not_found ? denied : sess.err());
-        if (!constant_time_equal(sess->key_digest, digest))
-            return to_response(denied);
-        const micros now = now_micros();
-        if (now - sess->accessed_at > session_idle_lifetime) {
-            (void)s.delete_session(sess->id);
-            return to_response(denied);
-        }
-        // Refreshing the session at most once a minute keeps reads read-only.
-        if (now - sess->accessed_at > seconds_to_micros(60)) {
-            if (s.touch_session(sess->id, now))
-                sess->accessed_at = now;
-        }
-        auto u = s.user_by_id(sess->user_id);
-        if (!u)
-            return to_response(u.err().code == errc::not_found ? denied : u.err());
-        return fn(s, viewer{std::move(*u), *sess});
-    });
+    with_store(
+        std::move(reply),
+        [this, digest = digest_hex(token), fn = std::move(fn)](storage::store& s) -> response {
+            const error denied{errc::bad_token, "Authentication required", {}};
+            auto sess = s.session_by_digest(digest);
+            if (!sess)
+                return to_response(sess.err().code == errc::not_found ? denied : sess.err());
+            if (!constant_time_equal(sess->key_digest, digest))
+                return to_response(denied);
+            const micros now = this->now();
+            if (now - sess->accessed_at > session_idle_lifetime) {
+                (void)s.delete_session(sess->id);
+                return to_response(denied);
+            }
+            // Refreshing the session at most once a minute keeps reads read-only.
+            if (now - sess->accessed_at > seconds_to_micros(60)) {
+                if (s.touch_session(sess->id, now))
+                    sess->accessed_at = now;
+            }
+            auto u = s.user_by_id(sess->user_id);
+            if (!u)
+                return to_response(u.err().code == errc::not_found ? denied : u.err());
+            return fn(s, viewer{std::move(*u), *sess});
+        });
 }
 
-void api::off_thread(std::function<void()> fn) { actors::run_detached(sys_, std::move(fn)); }
+void api::off_thread(std::function<void()> fn) {
+    actors::run_detached(sys_, std::move(fn));
+}
 
 } // namespace flotilla::http

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <caf/actor.hpp>
+#include <caf/actor_addr.hpp>
 #include <caf/fwd.hpp>
 
 namespace flotilla::http {
@@ -25,7 +26,8 @@ struct viewer {
 
 class api {
 public:
-    api(caf::actor_system& sys, caf::actor persistence, bool setup_done);
+    /// `clock` is the time source (now_micros when empty); tests inject their own.
+    api(caf::actor_system& sys, caf::actor persistence, bool setup_done, clock_fn clock = {});
 
     /// The transport's entry point.
     void handle(request req, responder reply);
@@ -41,14 +43,18 @@ public:
     /// Runs CPU-heavy work off the I/O and scheduler threads.
     void off_thread(std::function<void()> fn);
 
+    micros now() const { return clock_(); }
     bool setup_done() const { return setup_done_; }
     void mark_setup_done() { setup_done_ = true; }
     rate_limiter& login_limiter() { return login_limiter_; }
 
 private:
     caf::actor_system& sys_;
-    caf::actor persistence_;
+    /// Weak: the instance owns the actor, and the actor system's shutdown waits
+    /// until no strong handle is left.
+    caf::actor_addr persistence_;
     std::atomic<bool> setup_done_;
+    clock_fn clock_;
     rate_limiter login_limiter_{10, 9};
     router router_;
 };

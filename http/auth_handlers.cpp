@@ -80,44 +80,46 @@ void handle_setup(api& a, const request& req, responder reply) {
         auto hash = hash_password(s.password);
         if (!hash)
             return reply(to_response(error::backend("cannot hash password: out of memory")));
-        a.with_store(std::move(reply), [&a, s = std::move(s),
-                                        hash = std::move(*hash)](storage::store& st) -> response {
-            const micros now = now_micros();
-            const std::string token = random_base64(64);
-            user admin;
-            auto done = st.transaction([&]() -> expected<void> {
-                auto n = st.count_users();
-                if (!n)
-                    return n.err();
-                if (*n > 0)
-                    return error{errc::route_not_found, "404 page not found", {}};
-                if (auto r = st.save_app_config({s.org, s.server_url, default_agent_options()}); !r)
-                    return r;
-                user u;
-                u.name = s.name;
-                u.email = s.email;
-                u.password_hash = hash;
-                u.global_role = role::admin;
-                auto created = st.new_user(std::move(u), now);
-                if (!created)
-                    return created.err();
-                admin = *created;
-                if (auto r = st.apply_global_enroll_secrets({random_base64(24)}, now); !r)
-                    return r;
-                auto sess = st.new_session(admin.id, digest_hex(token), now);
-                if (!sess)
-                    return sess.err();
-                return {};
+        a.with_store(
+            std::move(reply),
+            [&a, s = std::move(s), hash = std::move(*hash)](storage::store& st) -> response {
+                const micros now = a.now();
+                const std::string token = random_base64(64);
+                user admin;
+                auto done = st.transaction([&]() -> expected<void> {
+                    auto n = st.count_users();
+                    if (!n)
+                        return n.err();
+                    if (*n > 0)
+                        return error{errc::route_not_found, "404 page not found", {}};
+                    if (auto r = st.save_app_config({s.org, s.server_url, default_agent_options()});
+                        !r)
+                        return r;
+                    user u;
+                    u.name = s.name;
+                    u.email = s.email;
+                    u.password_hash = hash;
+                    u.global_role = role::admin;
+                    auto created = st.new_user(std::move(u), now);
+                    if (!created)
+                        return created.err();
+                    admin = *created;
+                    if (auto r = st.apply_global_enroll_secrets({random_base64(24)}, now); !r)
+                        return r;
+                    auto sess = st.new_session(admin.id, digest_hex(token), now);
+                    if (!sess)
+                        return sess.err();
+                    return {};
+                });
+                if (!done)
+                    return to_response(done.err());
+                a.mark_setup_done();
+                return response::json(200, bj::object{{"admin", to_json(admin)},
+                                                      {"org_info", to_json(s.org)},
+                                                      {"server_url", s.server_url},
+                                                      {"osquery_enroll_secret", nullptr},
+                                                      {"token", token}});
             });
-            if (!done)
-                return to_response(done.err());
-            a.mark_setup_done();
-            return response::json(200, bj::object{{"admin", to_json(admin)},
-                                                   {"org_info", to_json(s.org)},
-                                                   {"server_url", s.server_url},
-                                                   {"osquery_enroll_secret", nullptr},
-                                                   {"token", token}});
-        });
     });
 }
 
@@ -135,7 +137,7 @@ void handle_login(api& a, const request& req, responder reply) {
     auto body = json::parse_object(req.body);
     if (!body)
         return reply(to_response(body.err()));
-    if (auto wait = a.login_limiter().take(req.remote_address, now_micros()))
+    if (auto wait = a.login_limiter().take(req.remote_address, a.now()))
         return reply(to_response({errc::rate_limited, "limit exceeded", {}, *wait}));
     std::string email = lower(field_ci(*body, "email").value_or(""));
     std::string password = field_ci(*body, "password").value_or("");
@@ -150,14 +152,14 @@ void handle_login(api& a, const request& req, responder reply) {
         a.off_thread([&a, u = std::move(*u), password, reply, failed]() {
             if (!verify_password(u.password_hash, password))
                 return reply(to_response(failed));
-            a.with_store(reply, [u](storage::store& st2) -> response {
+            a.with_store(reply, [&a, u](storage::store& st2) -> response {
                 const std::string token = random_base64(64);
-                auto sess = st2.new_session(u.id, digest_hex(token), now_micros());
+                auto sess = st2.new_session(u.id, digest_hex(token), a.now());
                 if (!sess)
                     return to_response(sess.err());
                 return response::json(200, bj::object{{"user", to_json(u)},
-                                                       {"available_teams", bj::array{}},
-                                                       {"token", token}});
+                                                      {"available_teams", bj::array{}},
+                                                      {"token", token}});
             });
         });
     });
@@ -183,10 +185,14 @@ void handle_me(api& a, const request& req, responder reply) {
 } // namespace
 
 void add_auth_routes(api& a, router& r) {
-    r.add("POST", "/api/v1/setup", [&a](auto& req, auto&, auto reply) { handle_setup(a, req, reply); });
-    r.add("POST", "/api/v1/fleet/login", [&a](auto& req, auto&, auto reply) { handle_login(a, req, reply); });
-    r.add("POST", "/api/v1/fleet/logout", [&a](auto& req, auto&, auto reply) { handle_logout(a, req, reply); });
-    r.add("GET", "/api/v1/fleet/me", [&a](auto& req, auto&, auto reply) { handle_me(a, req, reply); });
+    r.add("POST", "/api/v1/setup",
+          [&a](auto& req, auto&, auto reply) { handle_setup(a, req, reply); });
+    r.add("POST", "/api/v1/fleet/login",
+          [&a](auto& req, auto&, auto reply) { handle_login(a, req, reply); });
+    r.add("POST", "/api/v1/fleet/logout",
+          [&a](auto& req, auto&, auto reply) { handle_logout(a, req, reply); });
+    r.add("GET", "/api/v1/fleet/me",
+          [&a](auto& req, auto&, auto reply) { handle_me(a, req, reply); });
 }
 
 } // namespace flotilla::http

@@ -73,7 +73,8 @@ std::string envelope_message(const error& e) {
 response to_response(const error& e) {
     const int status = status_of(e.code);
     if (e.code == errc::node_invalid)
-        return response::json(status, boost::json::object{{"error", e.message}, {"node_invalid", true}});
+        return response::json(status,
+                              boost::json::object{{"error", e.message}, {"node_invalid", true}});
 
     const std::string message = envelope_message(e);
     boost::json::array errors;

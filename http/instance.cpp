@@ -13,12 +13,23 @@ struct instance::parts {
     caf::actor persistence;
     std::unique_ptr<api> routes;
     std::unique_ptr<server> net;
+
+    /// Runs on every path, a failed start included. Actors first: once they are
+    /// gone nothing can answer into the transport; the actor system's destructor
+    /// waits until the persistence actor has exited and no strong handle is left.
+    ~parts() {
+        if (persistence)
+            caf::anon_send_exit(persistence, caf::exit_reason::user_shutdown);
+        persistence = nullptr;
+        sys.reset();
+        net.reset();
+    }
 };
 
 instance::instance(std::unique_ptr<parts> p) : p_(std::move(p)) {}
 
-expected<std::unique_ptr<instance>> instance::start(server_config net,
-                                                    std::shared_ptr<storage::store> store) {
+expected<std::unique_ptr<instance>>
+instance::start(server_config net, std::shared_ptr<storage::store> store, instance_options opts) {
     auto users = store->count_users();
     if (!users)
         return users.err();
@@ -27,26 +38,32 @@ expected<std::unique_ptr<instance>> instance::start(server_config net,
     p->caf_cfg.set("logger.console", caf::atom("none"));
     p->sys = std::make_unique<caf::actor_system>(p->caf_cfg);
     p->persistence = actors::spawn_persistence_actor(*p->sys, std::move(store));
-    p->routes = std::make_unique<api>(*p->sys, p->persistence, *users > 0);
+    p->routes = std::make_unique<api>(*p->sys, p->persistence, *users > 0, std::move(opts.clock));
     auto* routes = p->routes.get();
-    p->net = std::make_unique<server>(
-        std::move(net), [routes](request req, responder reply) { routes->handle(std::move(req), std::move(reply)); });
+    p->net = std::make_unique<server>(std::move(net), [routes](request req, responder reply) {
+        routes->handle(std::move(req), std::move(reply));
+    });
     if (auto ok = p->net->listen(); !ok)
         return ok.err();
     return std::unique_ptr<instance>(new instance(std::move(p)));
 }
 
-instance::~instance() {
-    // Actors first: once they are gone nothing can answer into the transport.
-    caf::anon_send_exit(p_->persistence, caf::exit_reason::user_shutdown);
-    p_->persistence = nullptr;
-    p_->sys.reset();
-    p_->net.reset();
-}
+instance::~instance() = default;
 
-unsigned short instance::port() const { return p_->net->port(); }
-void instance::handle_signals() { p_->net->handle_signals(); }
-void instance::run() { p_->net->run(); }
-void instance::shutdown() { p_->net->shutdown(); }
+unsigned short instance::port() const {
+    return p_->net->port();
+}
+int instance::requests_in_flight_for_test() const {
+    return p_->net->requests_in_flight();
+}
+void instance::handle_signals() {
+    p_->net->handle_signals();
+}
+void instance::run() {
+    p_->net->run();
+}
+void instance::shutdown() {
+    p_->net->shutdown();
+}
 
 } // namespace flotilla::http

@@ -4,20 +4,29 @@
 /// tests start several on port 0 in one process.
 
 #include "http/server.hpp"
+#include "model/clock.hpp"
 #include "storage/store.hpp"
 
 #include <memory>
 
 namespace flotilla::http {
 
+/// What an instance can be given besides the listener and the store.
+struct instance_options {
+    /// The time source for sessions and rate limits (now_micros when empty).
+    clock_fn clock;
+};
+
 class instance {
 public:
     /// Starts the actors and binds the listener (serving starts with run()).
-    static expected<std::unique_ptr<instance>> start(server_config net,
-                                                     std::shared_ptr<storage::store> store);
+    static expected<std::unique_ptr<instance>>
+    start(server_config net, std::shared_ptr<storage::store> store, instance_options opts = {});
     ~instance();
 
     unsigned short port() const;
+    /// The transport's count of requests under way (tests wait on it).
+    int requests_in_flight_for_test() const;
     /// Shut down gracefully on SIGINT/SIGTERM.
     void handle_signals();
     /// Serves until shutdown; blocks.

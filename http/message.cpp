@@ -18,6 +18,8 @@ response response::json(int status, const boost::json::value& v) {
     return r;
 }
 
-response response::empty_object() { return json(200, boost::json::object{}); }
+response response::empty_object() {
+    return json(200, boost::json::object{});
+}
 
 } // namespace flotilla::http

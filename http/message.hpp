@@ -12,8 +12,8 @@
 namespace flotilla::http {
 
 struct request {
-    std::string method;      ///< "GET", "POST", ...
-    std::string target;      ///< as received, e.g. /api/v1/fleet/spec/queries/a%20b?x=1
+    std::string method; ///< "GET", "POST", ...
+    std::string target; ///< as received, e.g. /api/v1/fleet/spec/queries/a%20b?x=1
     std::string body;
     std::string remote_address;
     std::vector<std::pair<std::string, std::string>> headers; ///< names lower-case

@@ -15,8 +15,16 @@ std::optional<std::vector<std::string>> decoded_segments(std::string_view target
 }
 
 void router::add(std::string method, const std::string& pattern, handler h) {
-    auto segs = decoded_segments(pattern);
-    routes_.push_back({std::move(method), segs ? *segs : std::vector<std::string>{}, std::move(h)});
+    // Patterns are our own literals ("{name}" is not valid URL syntax): split plainly.
+    std::vector<std::string> segs;
+    for (std::size_t start = 1; start <= pattern.size();) {
+        auto slash = pattern.find('/', start);
+        if (slash == std::string::npos)
+            slash = pattern.size();
+        segs.push_back(pattern.substr(start, slash - start));
+        start = slash + 1;
+    }
+    routes_.push_back({std::move(method), std::move(segs), std::move(h)});
 }
 
 router::match router::find(std::string_view method, std::string_view target) const {

@@ -25,7 +25,7 @@ public:
     struct match {
         const handler* target = nullptr; ///< null when no route matched
         path_params params;
-        std::optional<error> failure;    ///< route_not_found, method_not_allowed, bad_request
+        std::optional<error> failure; ///< route_not_found, method_not_allowed, bad_request
     };
 
     /// Finds the handler for a method and a request target (path + query).

@@ -9,7 +9,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <mutex>
-#include <openssl/ssl.h>
 #include <optional>
 #include <spdlog/spdlog.h>
 #include <thread>
@@ -35,12 +34,17 @@ struct session_base {
 
 struct server::impl : std::enable_shared_from_this<server::impl> {
     impl(server_config c, dispatch_fn d) : cfg(std::move(c)), dispatch(std::move(d)) {}
+    /// Runs before the members are destroyed: sessions that the io_context destroys
+    /// afterwards must not post to the (by then destroyed) strand.
+    ~impl() { alive = false; }
 
     // Declared before the io_context so they outlive every session it destroys.
     std::mutex mu;
     std::unordered_map<std::uint64_t, std::weak_ptr<session_base>> sessions;
     std::uint64_t next_id = 0;
     std::atomic<bool> stopping{false};
+    std::atomic<bool> alive{true};
+    std::atomic<int> in_flight{0}; ///< requests begun and not yet answered
 
     server_config cfg;
     dispatch_fn dispatch;
@@ -60,6 +64,9 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
 
 namespace {
 
+/// How much one read for the start of a request asks for.
+constexpr std::size_t first_read_bytes = 16 * 1024;
+
 template <class Stream> constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
 
 template <class Stream>
@@ -67,10 +74,12 @@ class session final : public session_base, public std::enable_shared_from_this<s
 public:
     template <class... Args>
     session(server::impl& srv, std::uint64_t id, std::string remote, Args&&... args)
-        : srv_(srv), id_(id), remote_(std::move(remote)), stream_(std::forward<Args>(args)...),
-          idle_timer_(lowest().get_executor()) {}
+        : srv_(srv), id_(id), remote_(std::move(remote)), stream_(std::forward<Args>(args)...) {}
 
-    ~session() override { srv_.session_closed(id_); }
+    ~session() override {
+        set_in_flight(false);
+        srv_.session_closed(id_);
+    }
 
     void start() {
         if constexpr (is_tls<Stream>) {
@@ -93,6 +102,12 @@ public:
     }
 
 private:
+    void set_in_flight(bool v) {
+        if (v != in_flight_)
+            srv_.in_flight += v ? 1 : -1;
+        in_flight_ = v;
+    }
+
     void on_shutdown() {
         closing_ = true;
         if (!in_flight_)
@@ -101,49 +116,40 @@ private:
 
     beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
 
-    bool input_pending() {
-        if (buffer_.size() > 0)
-            return true;
-        if constexpr (is_tls<Stream>)
-            return SSL_pending(stream_.native_handle()) > 0;
-        return false;
-    }
-
-    /// Waits, without reading, for the first byte of the next request, so that
-    /// an idle connection can be told apart from one with a request under way.
+    /// Waits for the first bytes of the next request by reading them through the
+    /// stream (a TLS stream may already hold them: the socket would never become
+    /// readable again), so an idle connection can be told apart from one with a
+    /// request under way. The stream's expiry is the idle timeout.
     void wait_request() {
         if (closing_)
             return close();
-        if (input_pending())
+        if (buffer_.size() > 0)
             return read_header();
-        idle_timer_.expires_after(idle_timeout);
-        idle_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
-            if (!ec)
-                self->abort();
-        });
-        lowest().socket().async_wait(tcp::socket::wait_read,
-                                     [self = this->shared_from_this()](beast::error_code ec) {
-                                         self->idle_timer_.cancel();
-                                         if (ec || self->closing_)
-                                             return self->abort();
-                                         self->read_header();
-                                     });
+        lowest().expires_after(idle_timeout);
+        stream_.async_read_some(
+            buffer_.prepare(first_read_bytes),
+            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                if (ec || self->closing_)
+                    return self->abort();
+                self->buffer_.commit(n);
+                self->read_header();
+            });
     }
 
     void read_header() {
-        in_flight_ = true;
+        set_in_flight(true);
         started_ = std::chrono::steady_clock::now();
         parser_.emplace();
         parser_->body_limit(max_body_bytes);
         parser_->header_limit(max_header_bytes);
         lowest().expires_after(header_timeout);
-        bhttp::async_read_header(stream_, buffer_, *parser_,
-                                 [self = this->shared_from_this()](beast::error_code ec,
-                                                                   std::size_t) {
-                                     if (ec)
-                                         return self->on_read_error(ec);
-                                     self->read_body();
-                                 });
+        bhttp::async_read_header(
+            stream_, buffer_, *parser_,
+            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                if (ec)
+                    return self->on_read_error(ec);
+                self->read_body();
+            });
     }
 
     void read_body() {
@@ -159,10 +165,10 @@ private:
 
     void on_read_error(beast::error_code ec) {
         if (ec == bhttp::error::body_limit)
-            return fail_request(error{errc::payload_too_large,
-                                      "request body exceeds " + std::to_string(max_body_bytes) +
-                                          " bytes",
-                                      {}});
+            return fail_request(
+                error{errc::payload_too_large,
+                      "request body exceeds " + std::to_string(max_body_bytes) + " bytes",
+                      {}});
         if (ec == bhttp::error::header_limit) {
             auto r = to_response(error::bad_request("request header too large"));
             r.status = 431;
@@ -222,17 +228,17 @@ private:
             spdlog::debug("{} {} {} {}us {}", method_, target_, r.status, us, remote_);
         }
         lowest().expires_after(write_timeout);
-        bhttp::async_write(stream_, *res,
-                           [self = this->shared_from_this(), res, keep](beast::error_code ec,
-                                                                       std::size_t) {
-                               self->in_flight_ = false;
-                               self->lowest().expires_never();
-                               if (ec)
-                                   return self->abort();
-                               if (!keep)
-                                   return self->close();
-                               self->wait_request();
-                           });
+        bhttp::async_write(
+            stream_, *res,
+            [self = this->shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
+                self->set_in_flight(false);
+                self->lowest().expires_never();
+                if (ec)
+                    return self->abort();
+                if (!keep)
+                    return self->close();
+                self->wait_request();
+            });
     }
 
     /// Orderly close: TLS close_notify where there is TLS, then the socket.
@@ -250,7 +256,6 @@ private:
 
     /// Immediate close: cancels whatever is pending.
     void abort() {
-        idle_timer_.cancel();
         beast::error_code ec;
         lowest().socket().close(ec);
     }
@@ -259,7 +264,6 @@ private:
     std::uint64_t id_;
     std::string remote_;
     Stream stream_;
-    net::steady_timer idle_timer_;
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     bool in_flight_ = false;
@@ -290,20 +294,20 @@ template <class Session> void server::impl::start_session(tcp::socket socket) {
 }
 
 void server::impl::accept() {
-    acceptor.async_accept(net::make_strand(ioc), [self = shared_from_this()](beast::error_code ec,
-                                                                             tcp::socket socket) {
-        if (self->stopping || !self->acceptor.is_open())
-            return;
-        if (ec) {
-            spdlog::warn("accept failed: {}", ec.message());
-            return self->accept();
-        }
-        if (self->ssl_ctx)
-            self->start_session<tls_session>(std::move(socket));
-        else
-            self->start_session<plain_session>(std::move(socket));
-        self->accept();
-    });
+    acceptor.async_accept(net::make_strand(ioc),
+                          [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                              if (self->stopping || !self->acceptor.is_open())
+                                  return;
+                              if (ec) {
+                                  spdlog::warn("accept failed: {}", ec.message());
+                                  return self->accept();
+                              }
+                              if (self->ssl_ctx)
+                                  self->start_session<tls_session>(std::move(socket));
+                              else
+                                  self->start_session<plain_session>(std::move(socket));
+                              self->accept();
+                          });
 }
 
 void server::impl::begin_shutdown() {
@@ -336,7 +340,7 @@ void server::impl::begin_shutdown() {
 void server::impl::session_closed(std::uint64_t id) {
     std::lock_guard lock(mu);
     sessions.erase(id);
-    if (stopping && sessions.empty())
+    if (stopping && alive && sessions.empty())
         net::post(strand, [self = shared_from_this()] { self->grace_timer.cancel(); });
 }
 
@@ -381,7 +385,13 @@ expected<void> server::listen() {
     return {};
 }
 
-unsigned short server::port() const { return impl_->bound_port; }
+unsigned short server::port() const {
+    return impl_->bound_port;
+}
+
+int server::requests_in_flight() const {
+    return impl_->in_flight;
+}
 
 void server::handle_signals() {
     auto& s = *impl_;

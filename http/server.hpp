@@ -55,6 +55,8 @@ public:
     expected<void> listen();
     /// The bound port (after listen).
     unsigned short port() const;
+    /// Requests whose first byte has arrived and whose answer is not yet written.
+    int requests_in_flight() const;
     /// Stops gracefully on SIGINT and SIGTERM.
     void handle_signals();
     /// Serves on the configured I/O threads until shut down; blocks.

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace flotilla {
@@ -17,7 +18,12 @@ inline micros now_micros() {
         .count();
 }
 
-inline constexpr micros seconds_to_micros(std::int64_t s) { return s * 1'000'000; }
+/// A source of "now"; components take one so tests can move time.
+using clock_fn = std::function<micros()>;
+
+inline constexpr micros seconds_to_micros(std::int64_t s) {
+    return s * 1'000'000;
+}
 
 /// RFC 3339 in UTC with second precision, e.g. 2026-11-22T14:14:37Z.
 std::string format_rfc3339(micros t);

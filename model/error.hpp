@@ -44,7 +44,8 @@ struct error {
     int retry_after_seconds = 0; ///< only for rate_limited
 
     static error invalid(std::string field, std::string reason) {
-        return {errc::invalid_argument, "Validation Failed", {{std::move(field), std::move(reason)}}};
+        return {
+            errc::invalid_argument, "Validation Failed", {{std::move(field), std::move(reason)}}};
     }
     static error bad_request(std::string reason) {
         return {errc::bad_request, std::move(reason), {}};
@@ -52,7 +53,9 @@ struct error {
     static error not_found(std::string kind, std::string name) {
         return {errc::not_found, kind + " " + name + " was not found in the datastore", {}};
     }
-    static error backend(std::string reason) { return {errc::backend_failure, std::move(reason), {}}; }
+    static error backend(std::string reason) {
+        return {errc::backend_failure, std::move(reason), {}};
+    }
 };
 
 /// Either a value or an error (std::expected is C++23; this is the subset we use).

@@ -22,7 +22,9 @@ expected<bj::object> parse_object(std::string_view body) {
     return std::move(v->get_object());
 }
 
-std::string dump(const bj::value& v) { return bj::serialize(v); }
+std::string dump(const bj::value& v) {
+    return bj::serialize(v);
+}
 
 std::string_view kind_name(const bj::value& v) {
     switch (v.kind()) {
@@ -51,7 +53,9 @@ const bj::value* reader::get(std::string_view key) const {
     return &it->value();
 }
 
-const bj::value* reader::any(std::string_view key) const { return get(key); }
+const bj::value* reader::any(std::string_view key) const {
+    return get(key);
+}
 
 void reader::fail(std::string reason) {
     if (!failure_)

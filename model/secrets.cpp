@@ -5,7 +5,9 @@
 
 namespace flotilla {
 
-bool init_secrets() { return sodium_init() >= 0; }
+bool init_secrets() {
+    return sodium_init() >= 0;
+}
 
 std::string random_base64(std::size_t n) {
     std::vector<unsigned char> bytes(n);
@@ -18,8 +20,7 @@ std::string random_base64(std::size_t n) {
 
 std::optional<std::string> hash_password(std::string_view password) {
     char out[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(out, password.data(), password.size(),
-                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+    if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
         return std::nullopt;
     return std::string(out);

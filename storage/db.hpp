@@ -29,7 +29,8 @@ struct sql_row {
 /// A driver failure.
 struct db_error : std::runtime_error {
     enum class kind { duplicate, connection, other };
-    db_error(kind k, int code, const std::string& what) : std::runtime_error(what), k(k), code(code) {}
+    db_error(kind k, int code, const std::string& what)
+        : std::runtime_error(what), k(k), code(code) {}
     kind k;
     int code;
 };
@@ -40,7 +41,8 @@ class db {
 public:
     virtual ~db() = default;
     virtual sql_dialect dialect() const = 0;
-    virtual std::vector<sql_row> query(std::string_view sql, const std::vector<sql_value>& params) = 0;
+    virtual std::vector<sql_row> query(std::string_view sql,
+                                       const std::vector<sql_value>& params) = 0;
     /// Runs a statement; returns the number of rows affected.
     virtual std::int64_t execute(std::string_view sql, const std::vector<sql_value>& params) = 0;
     virtual std::int64_t last_insert_id() = 0;

@@ -43,13 +43,15 @@ const std::vector<migration>& all_migrations() {
     return list;
 }
 
-std::int64_t latest_schema_version() { return all_migrations().back().version; }
+std::int64_t latest_schema_version() {
+    return all_migrations().back().version;
+}
 
 std::string expand_sql(const std::string& sql, sql_dialect dialect) {
     const bool my = dialect == sql_dialect::mysql;
     const std::pair<std::string, std::string> subs[] = {
-        {"${ID}", my ? "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY"
-                     : "INTEGER PRIMARY KEY AUTOINCREMENT"},
+        {"${ID}",
+         my ? "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT"},
         {"${STR}", my ? "VARCHAR(255)" : "TEXT"},
         {"${TEXT}", my ? "MEDIUMTEXT" : "TEXT"},
         {"${ENGINE}", my ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : ""},

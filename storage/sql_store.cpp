@@ -149,8 +149,8 @@ expected<user> sql_store::new_user(user u, micros now) {
 
 expected<user> sql_store::user_by_email(const std::string& email) {
     return guarded([&]() -> expected<user> {
-        auto rows = db_->query(std::string("SELECT ") + user_columns + " FROM users WHERE email = ?",
-                               {email});
+        auto rows = db_->query(
+            std::string("SELECT ") + user_columns + " FROM users WHERE email = ?", {email});
         if (rows.empty())
             return error::not_found("User", email);
         return user_from_row(rows[0]);
@@ -262,8 +262,8 @@ expected<void> sql_store::apply_global_enroll_secrets(const std::vector<std::str
                                                       micros now) {
     return transaction([&]() -> expected<void> {
         std::vector<std::pair<std::string, micros>> kept;
-        for (const auto& r : db_->query(
-                 "SELECT secret, created_at FROM enroll_secrets WHERE team_id IS NULL", {}))
+        for (const auto& r :
+             db_->query("SELECT secret, created_at FROM enroll_secrets WHERE team_id IS NULL", {}))
             kept.emplace_back(r.str(0), r.i64(1));
         db_->execute("DELETE FROM enroll_secrets WHERE team_id IS NULL", {});
         for (const auto& s : secrets) {

@@ -3,9 +3,9 @@
 /// statements); instead a lost connection (2006/2013) is reopened here, the
 /// statement cache is dropped, and work outside a transaction is retried once.
 
-#include "storage/mysql/mysql_admin.hpp"
 #include "storage/db.hpp"
 #include "storage/migrations.hpp"
+#include "storage/mysql/mysql_admin.hpp"
 #include "storage/sql_store.hpp"
 
 #include <cppconn/exception.h>
@@ -25,7 +25,9 @@ constexpr int er_dup_entry = 1062;
 constexpr int cr_server_gone = 2006;
 constexpr int cr_server_lost = 2013;
 
-bool is_connection_loss(int code) { return code == cr_server_gone || code == cr_server_lost; }
+bool is_connection_loss(int code) {
+    return code == cr_server_gone || code == cr_server_lost;
+}
 
 sql::ConnectOptionsMap connect_options(const mysql_options& o, bool with_database) {
     sql::ConnectOptionsMap m;
@@ -45,7 +47,7 @@ sql::ConnectOptionsMap connect_options(const mysql_options& o, bool with_databas
 
 db_error to_db_error(const sql::SQLException& e) {
     int code = e.getErrorCode();
-    auto k = code == er_dup_entry        ? db_error::kind::duplicate
+    auto k = code == er_dup_entry       ? db_error::kind::duplicate
              : is_connection_loss(code) ? db_error::kind::connection
                                         : db_error::kind::other;
     return db_error(k, code, e.what());
@@ -82,7 +84,8 @@ public:
 
     sql_dialect dialect() const override { return sql_dialect::mysql; }
 
-    std::vector<sql_row> query(std::string_view sql, const std::vector<sql_value>& params) override {
+    std::vector<sql_row> query(std::string_view sql,
+                               const std::vector<sql_value>& params) override {
         return retrying([&] {
             auto* stmt = prepared(sql, params);
             std::unique_ptr<sql::ResultSet> rs(stmt->executeQuery());
@@ -110,9 +113,8 @@ public:
     }
 
     std::int64_t execute(std::string_view sql, const std::vector<sql_value>& params) override {
-        return retrying([&] {
-            return static_cast<std::int64_t>(prepared(sql, params)->executeUpdate());
-        });
+        return retrying(
+            [&] { return static_cast<std::int64_t>(prepared(sql, params)->executeUpdate()); });
     }
 
     std::int64_t last_insert_id() override {
@@ -145,8 +147,9 @@ private:
         std::string key(sql);
         auto it = cache_.find(key);
         if (it == cache_.end())
-            it = cache_.emplace(key, std::unique_ptr<sql::PreparedStatement>(
-                                         conn_->prepareStatement(key)))
+            it = cache_
+                     .emplace(key,
+                              std::unique_ptr<sql::PreparedStatement>(conn_->prepareStatement(key)))
                      .first;
         auto* stmt = it->second.get();
         for (std::size_t i = 0; i < params.size(); ++i) {
@@ -230,6 +233,25 @@ expected<void> mysql_admin_execute(const mysql_options& opts, const std::string&
         std::unique_ptr<sql::Statement> st(conn->createStatement());
         st->execute(sql);
         return {};
+    } catch (const db_error& e) {
+        return error::backend(e.what());
+    } catch (const sql::SQLException& e) {
+        return error::backend(e.what());
+    }
+}
+
+expected<std::vector<std::int64_t>> mysql_connection_ids_for_test(const mysql_options& opts,
+                                                                  const std::string& database) {
+    try {
+        auto conn = connect(opts, false);
+        std::unique_ptr<sql::PreparedStatement> st(
+            conn->prepareStatement("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ?"));
+        st->setString(1, database);
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        std::vector<std::int64_t> ids;
+        while (rs->next())
+            ids.push_back(rs->getInt64(1));
+        return ids;
     } catch (const db_error& e) {
         return error::backend(e.what());
     } catch (const sql::SQLException& e) {

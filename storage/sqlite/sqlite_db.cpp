@@ -24,9 +24,8 @@ public:
             throw db_error(db_error::kind::connection, SQLITE_CANTOPEN,
                            "cannot open " + path + ": " + msg);
         }
-        for (const char* pragma :
-             {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000",
-              "PRAGMA foreign_keys=ON"})
+        for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+                                   "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"})
             query(pragma, {});
     }
     ~sqlite_db() override {
@@ -37,7 +36,8 @@ public:
 
     sql_dialect dialect() const override { return sql_dialect::sqlite; }
 
-    std::vector<sql_row> query(std::string_view sql, const std::vector<sql_value>& params) override {
+    std::vector<sql_row> query(std::string_view sql,
+                               const std::vector<sql_value>& params) override {
         sqlite3_stmt* stmt = run(sql, params);
         std::vector<sql_row> rows;
         int rc;
@@ -54,9 +54,9 @@ public:
                     row.cols.emplace_back(static_cast<std::int64_t>(sqlite3_column_int64(stmt, i)));
                     break;
                 default:
-                    row.cols.emplace_back(std::string(
-                        reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)),
-                        sqlite3_column_bytes(stmt, i)));
+                    row.cols.emplace_back(
+                        std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)),
+                                    sqlite3_column_bytes(stmt, i)));
                 }
             }
             rows.push_back(std::move(row));
@@ -91,8 +91,8 @@ private:
         if (it != cache_.end()) {
             stmt = it->second;
         } else {
-            int rc = sqlite3_prepare_v2(conn_, key.data(), static_cast<int>(key.size()), &stmt,
-                                        nullptr);
+            int rc =
+                sqlite3_prepare_v2(conn_, key.data(), static_cast<int>(key.size()), &stmt, nullptr);
             if (rc != SQLITE_OK)
                 fail(rc);
             cache_.emplace(std::move(key), stmt);

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# One command on a fresh Debian 12 machine: installs the dependencies, builds,
+# checks formatting, starts a throwaway MariaDB, runs the whole CTest suite
+# (SQLite and MariaDB), stops MariaDB, and ends with CTest's summary line.
+# Extra arguments go to ctest (e.g. -L unit).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${FLOTILLA_BUILD_DIR:-$root/build}"
+"$root/scripts/install-deps.sh"
+
+echo "== formatting (clang-format, .clang-format)"
+find "$root" \( -path "$root/build*" -o -path "$root/.git" -o -name node_modules \) -prune -o \
+  \( -name '*.cpp' -o -name '*.hpp' \) -print0 | xargs -0 clang-format --dry-run -Werror
+
+echo "== build"
+"$root/scripts/build.sh" >/dev/null
+
+echo "== throwaway MariaDB"
+db_dir="$(mktemp -d /tmp/flotilla-mariadb.XXXXXX)"
+trap '"$root/scripts/mariadb.sh" stop "$db_dir"' EXIT
+"$root/scripts/mariadb.sh" start "$db_dir"
+export FLOTILLA_TEST_MYSQL_ADDRESS="$db_dir/mysqld.sock"
+export FLOTILLA_TEST_MYSQL_USERNAME=root
+export FLOTILLA_TEST_MYSQL_PASSWORD=
+
+echo "== tests"
+cd "$build"
+ctest --output-on-failure -j"$(nproc)" "$@"

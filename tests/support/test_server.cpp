@@ -1,0 +1,85 @@
+#include "tests/support/test_server.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+namespace flotilla::testing {
+
+test_server::test_server(std::shared_ptr<storage::store> store, server_options opts)
+    : tls_(opts.tls), now_(now_micros()) {
+    http::server_config cfg;
+    cfg.host = "127.0.0.1";
+    cfg.port = 0;
+    cfg.tls = opts.tls;
+    cfg.cert_file = opts.cert_file;
+    cfg.key_file = opts.key_file;
+    cfg.io_threads = 2;
+    http::instance_options io;
+    io.clock = [this] { return now_.load(); };
+    auto inst = http::instance::start(cfg, std::move(store), std::move(io));
+    if (!inst)
+        throw std::runtime_error("cannot start the test server: " + inst.err().message);
+    inst_ = std::move(*inst);
+    port_ = inst_->port();
+    thread_ = std::thread([this] {
+        inst_->run();
+        stopped_ = true;
+    });
+}
+
+test_server::~test_server() {
+    stop();
+}
+
+void test_server::begin_stop() {
+    if (inst_)
+        inst_->shutdown();
+}
+
+void test_server::stop() {
+    if (!inst_)
+        return;
+    inst_->shutdown();
+    if (thread_.joinable())
+        thread_.join();
+    inst_.reset();
+}
+
+bool test_server::wait_requests_in_flight(int n, std::chrono::milliseconds deadline) {
+    const auto until = std::chrono::steady_clock::now() + deadline;
+    while (inst_->requests_in_flight_for_test() != n) {
+        if (std::chrono::steady_clock::now() > until)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+}
+
+std::unique_ptr<http_client> test_server::client() const {
+    return std::make_unique<http_client>(port_, client_opts());
+}
+
+std::string test_server::setup() {
+    boost::json::object body{
+        {"server_url", "https://fleet.example.com"},
+        {"org_info", {{"org_name", "Acme"}, {"org_logo_url", ""}}},
+        {"admin", {{"name", "Admin"}, {"email", admin_email}, {"password", admin_password}}}};
+    auto r =
+        http_once(port_, "POST", "/api/v1/setup", boost::json::serialize(body), {}, client_opts());
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (r.status != 200)
+        return {};
+    return std::string(r.json().at("token").as_string());
+}
+
+std::string test_server::login(const std::string& email, const std::string& password) {
+    boost::json::object body{{"email", email}, {"password", password}};
+    auto r = http_once(port_, "POST", "/api/v1/fleet/login", boost::json::serialize(body), {},
+                       client_opts());
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (r.status != 200)
+        return {};
+    return std::string(r.json().at("token").as_string());
+}
+
+} // namespace flotilla::testing

@@ -1,0 +1,62 @@
+#pragma once
+/// A whole Flotilla instance on port 0, serving on its own thread, with a clock
+/// the test moves by hand. Destroying it shuts the instance down gracefully.
+
+#include "http/instance.hpp"
+#include "tests/support/http_client.hpp"
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace flotilla::testing {
+
+struct server_options {
+    bool tls = false;
+    std::string cert_file;
+    std::string key_file;
+};
+
+/// The admin that `setup()` creates.
+inline constexpr const char* admin_email = "admin@example.com";
+inline constexpr const char* admin_password = "correct horse battery staple";
+
+class test_server {
+public:
+    explicit test_server(std::shared_ptr<storage::store> store, server_options opts = {});
+    ~test_server();
+
+    unsigned short port() const { return port_; }
+    client_options client_opts() const { return {tls_, std::chrono::milliseconds(10000)}; }
+    /// A new keep-alive connection to this server.
+    std::unique_ptr<http_client> client() const;
+
+    /// Moves the instance's clock forward.
+    void advance(std::chrono::seconds s) { now_ += static_cast<micros>(s.count()) * 1'000'000; }
+    micros now() const { return now_; }
+
+    /// Completes setup (admin_email / admin_password); returns the admin's token.
+    std::string setup();
+    /// Logs in; returns the token (fails the test on any other answer).
+    std::string login(const std::string& email, const std::string& password);
+
+    /// Starts a graceful shutdown and waits until the serving thread has returned.
+    void stop();
+    /// Waits (up to `deadline`) until `n` requests are under way in the transport.
+    bool wait_requests_in_flight(int n, std::chrono::milliseconds deadline);
+    /// Starts a graceful shutdown without waiting.
+    void begin_stop();
+    /// True once the serving thread has returned from run().
+    bool stopped() const { return stopped_; }
+
+private:
+    bool tls_;
+    std::atomic<micros> now_;
+    std::unique_ptr<http::instance> inst_;
+    unsigned short port_ = 0;
+    std::thread thread_;
+    std::atomic<bool> stopped_{false};
+};
+
+} // namespace flotilla::testing

@@ -1,0 +1,62 @@
+#include "model/json.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace flotilla;
+
+TEST(json, empty_body_is_a_bad_request) {
+    auto v = json::parse("");
+    ASSERT_FALSE(v);
+    EXPECT_EQ(v.err().code, errc::bad_request);
+    EXPECT_EQ(v.err().message, "Expected JSON Body");
+}
+
+TEST(json, malformed_body_is_a_bad_request_naming_the_decoder) {
+    auto v = json::parse("{\"a\":");
+    ASSERT_FALSE(v);
+    EXPECT_EQ(v.err().code, errc::bad_request);
+    EXPECT_TRUE(v.err().message.starts_with("json decoder error")) << v.err().message;
+}
+
+TEST(json, a_non_object_where_an_object_is_required_is_a_bad_request) {
+    auto v = json::parse_object("[1,2]");
+    ASSERT_FALSE(v);
+    EXPECT_EQ(v.err().code, errc::bad_request);
+    EXPECT_NE(v.err().message.find("got array"), std::string::npos) << v.err().message;
+}
+
+TEST(json, reader_reads_present_fields_and_treats_null_as_absent) {
+    auto o = json::parse_object(R"({"s":"x","i":7,"d":3.0,"b":true,"n":null,"o":{},"a":[1]})");
+    ASSERT_TRUE(o);
+    json::reader r(*o);
+    EXPECT_EQ(r.str("s"), "x");
+    EXPECT_EQ(r.int64("i"), 7);
+    EXPECT_EQ(r.int64("d"), 3);
+    EXPECT_EQ(r.boolean("b"), true);
+    EXPECT_EQ(r.str("n"), std::nullopt);
+    EXPECT_EQ(r.str("missing"), std::nullopt);
+    EXPECT_NE(r.object("o"), nullptr);
+    ASSERT_NE(r.array("a"), nullptr);
+    EXPECT_EQ(r.array("a")->size(), 1u);
+    EXPECT_FALSE(r.failure());
+}
+
+TEST(json, reader_records_the_first_type_mismatch_with_the_field_path) {
+    auto o = json::parse_object(R"({"name":5,"count":"x"})");
+    ASSERT_TRUE(o);
+    json::reader r(*o, "spec");
+    EXPECT_EQ(r.str("name"), std::nullopt);
+    EXPECT_EQ(r.int64("count"), std::nullopt);
+    ASSERT_TRUE(r.failure());
+    EXPECT_EQ(r.failure()->code, errc::bad_request);
+    EXPECT_EQ(r.failure()->message,
+              "json: cannot unmarshal number into field spec.name of type string");
+}
+
+TEST(json, reader_rejects_fractional_numbers_as_integers) {
+    auto o = json::parse_object(R"({"i":1.5})");
+    ASSERT_TRUE(o);
+    json::reader r(*o);
+    EXPECT_EQ(r.int64("i"), std::nullopt);
+    ASSERT_TRUE(r.failure());
+}

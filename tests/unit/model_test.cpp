@@ -1,0 +1,96 @@
+#include "model/app_config.hpp"
+#include "model/enroll_secret.hpp"
+#include "model/secrets.hpp"
+#include "model/user.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+using namespace flotilla;
+namespace bj = boost::json;
+
+TEST(model, user_json_has_fleets_keys) {
+    user u;
+    u.id = 3;
+    u.created_at = seconds_to_micros(1'700'000'000);
+    u.updated_at = u.created_at;
+    u.name = "Ann";
+    u.email = "ann@example.com";
+    u.password_hash = "secret-hash";
+    u.global_role = role::maintainer;
+    auto j = to_json(u);
+    EXPECT_EQ(j,
+              bj::parse(R"({"created_at":"2023-11-14T22:13:20Z","updated_at":"2023-11-14T22:13:20Z",
+        "id":3,"name":"Ann","email":"ann@example.com","force_password_reset":false,
+        "gravatar_url":"","sso_enabled":false,"global_role":"maintainer","api_only":false,
+        "teams":[]})"));
+}
+
+TEST(model, team_users_have_a_null_global_role_and_team_roles) {
+    user u;
+    u.position = "SRE";
+    u.teams.push_back({4, "blue", "the blue team", role::observer});
+    auto j = to_json(u).as_object();
+    EXPECT_TRUE(j.at("global_role").is_null());
+    EXPECT_EQ(j.at("position"), "SRE");
+    EXPECT_EQ(
+        j.at("teams"),
+        bj::parse(R"([{"id":4,"name":"blue","description":"the blue team","role":"observer"}])"));
+}
+
+TEST(model, roles_round_trip) {
+    for (auto r : {role::admin, role::maintainer, role::observer})
+        EXPECT_EQ(role_from_string(to_string(r)), r);
+    EXPECT_EQ(role_from_string("root"), std::nullopt);
+}
+
+TEST(model, server_url_rules_are_setups) {
+    EXPECT_EQ(validate_server_url("").size(), 2u);
+    auto http = validate_server_url("http://fleet.example.com");
+    ASSERT_EQ(http.size(), 1u);
+    EXPECT_EQ(http[0].reason, "url scheme must be https");
+    EXPECT_TRUE(validate_server_url("http://localhost:8080").empty());
+    EXPECT_TRUE(validate_server_url("https://fleet.example.com").empty());
+    EXPECT_EQ(validate_server_url("not a url").size(), 1u);
+}
+
+TEST(model, default_agent_options_are_fleets) {
+    auto a = default_agent_options();
+    EXPECT_EQ(a.at("config").at("options").at("distributed_interval"), 10);
+    EXPECT_EQ(a.at("config").at("options").at("logger_tls_endpoint"), "/api/v1/osquery/log");
+    EXPECT_EQ(a.at("overrides"), bj::object{});
+}
+
+TEST(model, enroll_secret_json_omits_a_missing_team) {
+    enroll_secret s{"abc", seconds_to_micros(0), std::nullopt};
+    EXPECT_EQ(to_json(s), bj::parse(R"({"secret":"abc","created_at":"1970-01-01T00:00:00Z"})"));
+    s.team_id = 2;
+    EXPECT_EQ(to_json(s).at("team_id"), 2);
+}
+
+TEST(secrets, tokens_have_fleets_lengths_and_differ) {
+    ASSERT_TRUE(init_secrets());
+    auto a = random_base64(64), b = random_base64(64);
+    EXPECT_EQ(a.size(), 88u);
+    EXPECT_NE(a, b);
+    EXPECT_EQ(random_base64(24).size(), 32u);
+}
+
+TEST(secrets, passwords_hash_with_argon2id_and_verify) {
+    ASSERT_TRUE(init_secrets());
+    auto h = hash_password("hunter2");
+    ASSERT_TRUE(h);
+    EXPECT_TRUE(h->starts_with("$argon2id$")) << *h;
+    EXPECT_TRUE(verify_password(*h, "hunter2"));
+    EXPECT_FALSE(verify_password(*h, "hunter3"));
+    EXPECT_FALSE(verify_password("garbage", "hunter2"));
+}
+
+TEST(secrets, constant_time_equal_compares_exactly) {
+    EXPECT_TRUE(constant_time_equal("abc", "abc"));
+    EXPECT_FALSE(constant_time_equal("abc", "abd"));
+    EXPECT_FALSE(constant_time_equal("abc", "abcd"));
+    EXPECT_EQ(digest_hex("x").size(), 64u);
+    EXPECT_EQ(digest_hex("x"), digest_hex("x"));
+    EXPECT_NE(digest_hex("x"), digest_hex("y"));
+}
