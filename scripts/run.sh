@@ -5,5 +5,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/install-deps.sh"
-"$root/scripts/build.sh" >/dev/null
+FLOTILLA_TARGET=flotilla "$root/scripts/build.sh" >/dev/null
 exec "${FLOTILLA_BUILD_DIR:-$root/build}/flotilla" serve "$@"
