@@ -31,6 +31,12 @@ api::api(caf::actor_system& sys, caf::actor persistence, bool setup_done, clock_
       clock_(clock ? std::move(clock) : clock_fn(now_micros)) {
     add_auth_routes(*this, router_);
     add_status_routes(*this, router_);
+    add_query_spec_routes(*this, router_);
+    add_pack_spec_routes(*this, router_);
+    add_label_spec_routes(*this, router_);
+    add_team_spec_routes(*this, router_);
+    add_enroll_secret_spec_routes(*this, router_);
+    add_policy_spec_routes(*this, router_);
 }
 
 namespace {

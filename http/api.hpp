@@ -69,5 +69,11 @@ std::string_view target_path(std::string_view target);
 // Route registration, one function per feature file.
 void add_auth_routes(api& a, router& r);
 void add_status_routes(api& a, router& r);
+void add_query_spec_routes(api& a, router& r);
+void add_pack_spec_routes(api& a, router& r);
+void add_label_spec_routes(api& a, router& r);
+void add_team_spec_routes(api& a, router& r);
+void add_enroll_secret_spec_routes(api& a, router& r);
+void add_policy_spec_routes(api& a, router& r);
 
 } // namespace flotilla::http

@@ -1,6 +1,36 @@
 #include "storage/migrations.hpp"
 
+#include "model/label.hpp"
+
 namespace flotilla::storage {
+
+namespace {
+
+std::string sql_literal(const std::string& s) {
+    std::string out = "'";
+    for (char c : s)
+        out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+}
+
+/// The builtin labels as data (fleet-behaviour.md §7), ids included.
+std::vector<std::string> builtin_label_rows() {
+    std::vector<std::string> out;
+    for (const auto& l : builtin_labels())
+        out.push_back("INSERT INTO labels (id, name, description, query, platform, label_type, "
+                      "label_membership_type, created_at, updated_at) VALUES (" +
+                      std::to_string(l.id) + ", " + sql_literal(l.name) + ", " +
+                      sql_literal(l.description) + ", " + sql_literal(l.query) + ", " +
+                      sql_literal(l.platform) + ", 1, 0, 0, 0)");
+    return out;
+}
+
+std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+} // namespace
 
 const std::vector<migration>& all_migrations() {
     static const std::vector<migration> list = {
@@ -39,6 +69,115 @@ const std::vector<migration>& all_migrations() {
                  created_at BIGINT NOT NULL
              )${ENGINE})",
          }},
+        {2, "teams, user team roles, queries, packs, labels, hosts, policies",
+         concat(
+             {
+                 R"(CREATE TABLE teams (
+                 id ${ID},
+                 name ${STR} NOT NULL UNIQUE,
+                 description ${STR} NOT NULL DEFAULT '',
+                 agent_options ${TEXT} NULL,
+                 created_at BIGINT NOT NULL
+             )${ENGINE})",
+                 R"(CREATE TABLE user_teams (
+                 user_id BIGINT NOT NULL,
+                 team_id BIGINT NOT NULL,
+                 role ${STR} NOT NULL,
+                 PRIMARY KEY (user_id, team_id),
+                 FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE,
+                 FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
+             )${ENGINE})",
+                 R"(CREATE TABLE queries (
+                 id ${ID},
+                 name ${STR} NOT NULL UNIQUE,
+                 description ${TEXT} NOT NULL,
+                 query ${TEXT} NOT NULL,
+                 saved INTEGER NOT NULL DEFAULT 1,
+                 observer_can_run INTEGER NOT NULL DEFAULT 0,
+                 author_id BIGINT NULL,
+                 created_at BIGINT NOT NULL,
+                 updated_at BIGINT NOT NULL
+             )${ENGINE})",
+                 R"(CREATE TABLE packs (
+                 id ${ID},
+                 name ${STR} NOT NULL UNIQUE,
+                 description ${TEXT} NOT NULL,
+                 platform ${STR} NOT NULL DEFAULT '',
+                 disabled INTEGER NOT NULL DEFAULT 0,
+                 pack_type ${STR} NULL,
+                 created_at BIGINT NOT NULL,
+                 updated_at BIGINT NOT NULL
+             )${ENGINE})",
+                 R"(CREATE TABLE scheduled_queries (
+                 id ${ID},
+                 pack_id BIGINT NOT NULL,
+                 query_name ${STR} NOT NULL,
+                 name ${STR} NOT NULL,
+                 description ${TEXT} NOT NULL,
+                 schedule_interval BIGINT NOT NULL,
+                 snapshot INTEGER NULL,
+                 removed INTEGER NULL,
+                 shard BIGINT NULL,
+                 platform ${STR} NULL,
+                 version ${STR} NULL,
+                 denylist INTEGER NULL,
+                 UNIQUE (pack_id, name),
+                 FOREIGN KEY (pack_id) REFERENCES packs(id) ON DELETE CASCADE,
+                 FOREIGN KEY (query_name) REFERENCES queries(name) ON DELETE CASCADE ON UPDATE CASCADE
+             )${ENGINE})",
+                 R"(CREATE TABLE pack_targets (
+                 pack_id BIGINT NOT NULL,
+                 target_type INTEGER NOT NULL,
+                 target_id BIGINT NOT NULL,
+                 PRIMARY KEY (pack_id, target_type, target_id),
+                 FOREIGN KEY (pack_id) REFERENCES packs(id) ON DELETE CASCADE
+             )${ENGINE})",
+                 R"(CREATE TABLE labels (
+                 id ${ID},
+                 name ${STR} NOT NULL UNIQUE,
+                 description ${TEXT} NOT NULL,
+                 query ${TEXT} NOT NULL,
+                 platform ${STR} NOT NULL DEFAULT '',
+                 label_type INTEGER NOT NULL DEFAULT 0,
+                 label_membership_type INTEGER NOT NULL DEFAULT 0,
+                 created_at BIGINT NOT NULL,
+                 updated_at BIGINT NOT NULL
+             )${ENGINE})",
+                 R"(CREATE TABLE hosts (
+                 id ${ID},
+                 osquery_host_id ${STR} NOT NULL UNIQUE,
+                 node_key ${STR} NULL UNIQUE,
+                 hostname ${STR} NOT NULL DEFAULT '',
+                 uuid ${STR} NOT NULL DEFAULT '',
+                 platform ${STR} NOT NULL DEFAULT '',
+                 team_id BIGINT NULL,
+                 created_at BIGINT NOT NULL,
+                 updated_at BIGINT NOT NULL,
+                 FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE SET NULL
+             )${ENGINE})",
+                 "CREATE INDEX hosts_hostname ON hosts (hostname)",
+                 R"(CREATE TABLE label_membership (
+                 label_id BIGINT NOT NULL,
+                 host_id BIGINT NOT NULL,
+                 PRIMARY KEY (label_id, host_id),
+                 FOREIGN KEY (label_id) REFERENCES labels(id) ON DELETE CASCADE,
+                 FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
+             )${ENGINE})",
+                 R"(CREATE TABLE policies (
+                 id ${ID},
+                 name ${STR} NOT NULL UNIQUE,
+                 query ${TEXT} NOT NULL,
+                 description ${TEXT} NOT NULL,
+                 resolution ${TEXT} NOT NULL,
+                 team_id BIGINT NULL,
+                 platforms ${STR} NOT NULL DEFAULT '',
+                 author_id BIGINT NULL,
+                 created_at BIGINT NOT NULL,
+                 updated_at BIGINT NOT NULL,
+                 FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
+             )${ENGINE})",
+             },
+             builtin_label_rows())},
     };
     return list;
 }

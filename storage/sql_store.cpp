@@ -38,14 +38,22 @@ error translate(const db_error& e) {
     return error::backend(std::string("database error: ") + e.what());
 }
 
-template <class F> auto sql_store::guarded(F&& fn) -> decltype(fn()) {
-    try {
-        return fn();
-    } catch (const db_error& e) {
-        return translate(e);
-    } catch (const std::exception& e) {
-        return error::backend(std::string("database error: ") + e.what());
-    }
+std::optional<std::int64_t> sql_store::id_by_name(const char* table, const std::string& name) {
+    auto rows = db_->query(std::string("SELECT id FROM ") + table + " WHERE name = ?", {name});
+    if (rows.empty())
+        return std::nullopt;
+    return rows[0].i64(0);
+}
+
+void sql_store::load_teams(user& u) {
+    u.teams.clear();
+    for (const auto& r :
+         db_->query("SELECT t.id, t.name, t.description, ut.role FROM user_teams ut "
+                    "JOIN teams t ON t.id = ut.team_id WHERE ut.user_id = ? "
+                    "ORDER BY t.id",
+                    {u.id}))
+        u.teams.push_back(
+            {r.i64(0), r.str(1), r.str(2), role_from_string(r.str(3)).value_or(role::observer)});
 }
 
 expected<void> sql_store::transaction(const std::function<expected<void>()>& fn) {
@@ -153,7 +161,9 @@ expected<user> sql_store::user_by_email(const std::string& email) {
             std::string("SELECT ") + user_columns + " FROM users WHERE email = ?", {email});
         if (rows.empty())
             return error::not_found("User", email);
-        return user_from_row(rows[0]);
+        auto u = user_from_row(rows[0]);
+        load_teams(u);
+        return u;
     });
 }
 
@@ -163,7 +173,9 @@ expected<user> sql_store::user_by_id(std::int64_t id) {
             db_->query(std::string("SELECT ") + user_columns + " FROM users WHERE id = ?", {id});
         if (rows.empty())
             return error::not_found("User", std::to_string(id));
-        return user_from_row(rows[0]);
+        auto u = user_from_row(rows[0]);
+        load_teams(u);
+        return u;
     });
 }
 

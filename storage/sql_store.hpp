@@ -6,8 +6,12 @@
 #include "storage/store.hpp"
 
 #include <memory>
+#include <optional>
 
 namespace flotilla::storage {
+
+/// Translates a driver failure into the error vocabulary.
+error translate(const db_error& e);
 
 class sql_store final : public store {
 public:
@@ -42,15 +46,66 @@ public:
                                                micros now) override;
     expected<enroll_secret> enroll_secret_by_value(const std::string& secret) override;
 
+    // teams (sql_teams.cpp)
+    expected<void> apply_team_specs(const std::vector<team_spec>& specs,
+                                    const boost::json::value& global_agent_options,
+                                    micros now) override;
+    expected<team> team_by_name(const std::string& name) override;
+    expected<std::vector<team>> list_teams() override;
+    expected<std::vector<enroll_secret>> team_enroll_secrets(std::int64_t team_id) override;
+    expected<void> set_user_teams(std::int64_t user_id,
+                                  const std::vector<team_role>& roles) override;
+
+    // queries (sql_queries.cpp)
+    expected<std::vector<query>> saved_queries() override;
+    expected<query> query_by_name(const std::string& name) override;
+    expected<void> apply_query_specs(const std::vector<query_spec>& specs, std::int64_t author_id,
+                                     micros now) override;
+
+    // packs (sql_packs.cpp)
+    expected<std::vector<pack_spec>> pack_specs() override;
+    expected<pack_spec> pack_spec_by_name(const std::string& name) override;
+    expected<void> apply_pack_specs(const std::vector<pack_spec>& specs, micros now) override;
+
+    // labels and hosts (sql_labels.cpp)
+    expected<std::vector<label_spec>> label_specs() override;
+    expected<label_spec> label_spec_by_name(const std::string& name) override;
+    expected<void> apply_label_specs(const std::vector<label_spec>& specs, micros now) override;
+    expected<std::int64_t> new_host_for_test(const std::string& identifier,
+                                             const std::string& hostname,
+                                             std::optional<std::int64_t> team_id,
+                                             micros now) override;
+
+    // policies (sql_policies.cpp)
+    expected<void> apply_policy_specs(const std::vector<policy_spec>& specs, std::int64_t author_id,
+                                      micros now) override;
+    expected<std::vector<policy>> global_policies() override;
+    expected<policy> policy_by_name(const std::string& name) override;
+
 private:
     /// Runs `fn`, translating driver exceptions into errors.
-    template <class F> auto guarded(F&& fn) -> decltype(fn());
+    template <class F> auto guarded(F&& fn) -> decltype(fn()) {
+        try {
+            return fn();
+        } catch (const db_error& e) {
+            return translate(e);
+        } catch (const std::exception& e) {
+            return error::backend(std::string("database error: ") + e.what());
+        }
+    }
+    /// The id of the row of `table` named `name`, if any.
+    std::optional<std::int64_t> id_by_name(const char* table, const std::string& name);
+    /// Fills in a user's team roles.
+    void load_teams(user& u);
+    std::vector<label_spec> labels_where(const std::string& where,
+                                         const std::vector<sql_value>& params);
+    std::vector<pack_spec> packs_where(const std::string& where,
+                                       const std::vector<sql_value>& params);
+    std::vector<policy> policies_where(const std::string& where,
+                                       const std::vector<sql_value>& params);
 
     std::unique_ptr<db> db_;
     int tx_depth_ = 0;
 };
-
-/// Translates a driver failure into the error vocabulary.
-error translate(const db_error& e);
 
 } // namespace flotilla::storage

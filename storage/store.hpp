@@ -8,6 +8,11 @@
 #include "model/app_config.hpp"
 #include "model/enroll_secret.hpp"
 #include "model/error.hpp"
+#include "model/label.hpp"
+#include "model/pack.hpp"
+#include "model/policy.hpp"
+#include "model/query.hpp"
+#include "model/team.hpp"
 #include "model/user.hpp"
 
 #include <cstdint>
@@ -63,11 +68,101 @@ public:
     virtual expected<enroll_secret> enroll_secret_by_value(const std::string& secret) = 0;
 };
 
+/// Teams, their enroll secrets and users' team roles.
+class team_store {
+public:
+    virtual ~team_store() = default;
+    /// Creates or updates each team (one transaction): a new team without
+    /// agent_options gets `global_agent_options`, an existing one gets exactly
+    /// what was sent (absent → none); its secrets are replaced. A secret held
+    /// elsewhere is already_exists.
+    virtual expected<void> apply_team_specs(const std::vector<team_spec>& specs,
+                                            const boost::json::value& global_agent_options,
+                                            micros now) = 0;
+    virtual expected<team> team_by_name(const std::string& name) = 0;
+    virtual expected<std::vector<team>> list_teams() = 0;
+    virtual expected<std::vector<enroll_secret>> team_enroll_secrets(std::int64_t team_id) = 0;
+    /// Replaces a user's team roles (team_name/description are ignored).
+    virtual expected<void> set_user_teams(std::int64_t user_id,
+                                          const std::vector<team_role>& roles) = 0;
+};
+
+/// Saved queries (and the ad-hoc ones live queries store).
+class query_store {
+public:
+    virtual ~query_store() = default;
+    /// Saved queries only, in id order.
+    virtual expected<std::vector<query>> saved_queries() = 0;
+    /// Any query by name, saved or not.
+    virtual expected<query> query_by_name(const std::string& name) = 0;
+    /// Upserts by name (one transaction): description, SQL and observer_can_run
+    /// replaced, saved set, author = `author_id`.
+    virtual expected<void> apply_query_specs(const std::vector<query_spec>& specs,
+                                             std::int64_t author_id, micros now) = 0;
+};
+
+/// Packs of scheduled queries.
+class pack_store {
+public:
+    virtual ~pack_store() = default;
+    /// User packs (not the global or team schedules), in id order.
+    virtual expected<std::vector<pack_spec>> pack_specs() = 0;
+    virtual expected<pack_spec> pack_spec_by_name(const std::string& name) = 0;
+    /// Upserts each pack by name, keeping its id, and replaces its scheduled
+    /// queries and targets (one transaction). Unknown query, label or team names
+    /// are invalid_argument naming them; nothing is written then.
+    virtual expected<void> apply_pack_specs(const std::vector<pack_spec>& specs, micros now) = 0;
+};
+
+/// Labels and manual membership.
+class label_store {
+public:
+    virtual ~label_store() = default;
+    /// Every label, builtins included, in id order.
+    virtual expected<std::vector<label_spec>> label_specs() = 0;
+    virtual expected<label_spec> label_spec_by_name(const std::string& name) = 0;
+    /// Upserts by name (one transaction); manual labels' membership is replaced
+    /// from hostnames (unknown ones ignored). Changing a builtin, or adding one,
+    /// is invalid_argument.
+    virtual expected<void> apply_label_specs(const std::vector<label_spec>& specs, micros now) = 0;
+};
+
+/// Hosts (the agent protocol fills these in; here: what labels and tests need).
+class host_store {
+public:
+    virtual ~host_store() = default;
+    /// Inserts a host with a hostname and an optional team; returns its id.
+    virtual expected<std::int64_t> new_host_for_test(const std::string& identifier,
+                                                     const std::string& hostname,
+                                                     std::optional<std::int64_t> team_id,
+                                                     micros now) = 0;
+};
+
+/// Policies.
+class policy_store {
+public:
+    virtual ~policy_store() = default;
+    /// Upserts by name (one transaction). New: team resolved by name (unknown →
+    /// invalid_argument), platform stored. Existing: only query, description,
+    /// resolution and author change.
+    virtual expected<void> apply_policy_specs(const std::vector<policy_spec>& specs,
+                                              std::int64_t author_id, micros now) = 0;
+    /// Global policies (no team), in id order, with their authors.
+    virtual expected<std::vector<policy>> global_policies() = 0;
+    virtual expected<policy> policy_by_name(const std::string& name) = 0;
+};
+
 /// Every aggregate, plus transactions and health.
 class store : public user_store,
               public session_store,
               public app_config_store,
-              public enroll_secret_store {
+              public enroll_secret_store,
+              public team_store,
+              public query_store,
+              public pack_store,
+              public label_store,
+              public host_store,
+              public policy_store {
 public:
     /// Runs `fn` in one transaction: committed when it returns a value, rolled back
     /// when it returns an error or a driver call fails. Nested calls join the outer one.

@@ -1,0 +1,34 @@
+#include "http/authz.hpp"
+
+#include <algorithm>
+
+namespace flotilla::http::authz {
+
+bool global_role_in(const user& u, std::initializer_list<role> roles) {
+    return u.global_role && std::find(roles.begin(), roles.end(), *u.global_role) != roles.end();
+}
+
+bool any_team_role_in(const user& u, std::initializer_list<role> roles) {
+    return std::any_of(u.teams.begin(), u.teams.end(), [&](const team_role& t) {
+        return std::find(roles.begin(), roles.end(), t.team_role_value) != roles.end();
+    });
+}
+
+bool role_on_team_in(const user& u, std::int64_t team_id, std::initializer_list<role> roles) {
+    if (global_role_in(u, roles))
+        return true;
+    return std::any_of(u.teams.begin(), u.teams.end(), [&](const team_role& t) {
+        return t.team_id == team_id &&
+               std::find(roles.begin(), roles.end(), t.team_role_value) != roles.end();
+    });
+}
+
+bool global_writer(const user& u) {
+    return global_role_in(u, {role::admin, role::maintainer});
+}
+
+error forbidden() {
+    return {errc::permission_denied, "forbidden", {}};
+}
+
+} // namespace flotilla::http::authz

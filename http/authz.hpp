@@ -1,0 +1,25 @@
+#pragma once
+/// Permissions (fleet-behaviour.md §2): predicates over a user's global role
+/// and team roles. Handlers ask these and return `forbidden()` when denied.
+
+#include "model/error.hpp"
+#include "model/user.hpp"
+
+#include <cstdint>
+#include <initializer_list>
+
+namespace flotilla::http::authz {
+
+/// The user's global role is one of `roles`.
+bool global_role_in(const user& u, std::initializer_list<role> roles);
+/// The user holds one of `roles` on at least one team.
+bool any_team_role_in(const user& u, std::initializer_list<role> roles);
+/// The user holds one of `roles` on `team_id`, or globally.
+bool role_on_team_in(const user& u, std::int64_t team_id, std::initializer_list<role> roles);
+/// Global admin or maintainer: may write instance-wide specs.
+bool global_writer(const user& u);
+
+/// Fleet's 403 body.
+error forbidden();
+
+} // namespace flotilla::http::authz

@@ -1,0 +1,305 @@
+/// Conformance for teams, queries, packs, labels and policies, on SQLite and MariaDB.
+
+#include "tests/support/backends.hpp"
+#include "tests/support/builders.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+using namespace flotilla;
+using namespace flotilla::testing;
+namespace bj = boost::json;
+
+namespace {
+
+class spec_store_test : public ::testing::TestWithParam<backend> {
+protected:
+    void SetUp() override {
+        db_ = std::make_unique<test_database>(GetParam());
+        st_ = db_->open();
+        ASSERT_NE(st_, nullptr);
+        auto u = st_->new_user(user{0,
+                                    0,
+                                    0,
+                                    "Ann",
+                                    "ann@example.com",
+                                    "h",
+                                    "",
+                                    "",
+                                    false,
+                                    false,
+                                    false,
+                                    role::admin,
+                                    {}},
+                               t0_);
+        ASSERT_TRUE(u);
+        author_ = u->id;
+    }
+
+    void apply_queries(std::vector<std::string> names) {
+        std::vector<query_spec> specs;
+        for (auto& n : names)
+            specs.push_back({n, "", "SELECT '" + n + "'", false});
+        ASSERT_TRUE(st_->apply_query_specs(specs, author_, t0_));
+    }
+
+    std::unique_ptr<test_database> db_;
+    std::unique_ptr<storage::store> st_;
+    std::int64_t author_ = 0;
+    const micros t0_ = seconds_to_micros(1'800'000'000);
+};
+
+} // namespace
+
+TEST_P(spec_store_test, the_seven_builtin_labels_exist_after_migration) {
+    auto labels = st_->label_specs();
+    ASSERT_TRUE(labels);
+    ASSERT_EQ(labels->size(), 7u);
+    const auto& want = builtin_labels();
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        EXPECT_EQ((*labels)[i].id, want[i].id);
+        EXPECT_TRUE(same_definition((*labels)[i], want[i])) << want[i].name;
+    }
+    EXPECT_EQ((*labels)[0].name, "All Hosts");
+    EXPECT_EQ((*labels)[0].id, 6);
+    EXPECT_EQ((*labels)[6].name, "All Linux");
+}
+
+TEST_P(spec_store_test, queries_upsert_by_name_and_the_last_duplicate_wins) {
+    ASSERT_TRUE(st_->apply_query_specs(
+        {{"q", "first", "SELECT 1", true}, {"q", "second", "SELECT 2", false}}, author_, t0_));
+    auto q = st_->query_by_name("q");
+    ASSERT_TRUE(q);
+    EXPECT_EQ(q->description, "second");
+    EXPECT_EQ(q->sql, "SELECT 2");
+    EXPECT_FALSE(q->observer_can_run);
+    EXPECT_TRUE(q->saved);
+    EXPECT_EQ(q->author_id, author_);
+    const auto id = q->id;
+    ASSERT_TRUE(st_->apply_query_specs({{"q", "third", "SELECT 3", true}}, author_, t0_ + 1));
+    q = st_->query_by_name("q");
+    EXPECT_EQ(q->id, id);
+    EXPECT_EQ(q->sql, "SELECT 3");
+    EXPECT_TRUE(q->observer_can_run);
+    EXPECT_EQ(q->created_at, t0_);
+    EXPECT_EQ(q->updated_at, t0_ + 1);
+    EXPECT_EQ(st_->saved_queries()->size(), 1u);
+    EXPECT_EQ(st_->query_by_name("nope").err().code, errc::not_found);
+}
+
+TEST_P(spec_store_test, packs_replace_queries_and_targets_and_keep_their_id) {
+    apply_queries({"a", "b", "c"});
+    const auto team = make_team(*st_, "blue");
+    ASSERT_GT(team, 0);
+    pack_spec p;
+    p.name = "pack";
+    p.description = "d";
+    p.target_labels = {"All Hosts", "macOS"};
+    p.target_teams = {"blue"};
+    p.queries = {{"a", "a", "", 60, true, std::nullopt, 10, "darwin", "5.0", false},
+                 {"b", "b-1", "desc", 120, std::nullopt, true, std::nullopt, std::nullopt,
+                  std::nullopt, std::nullopt}};
+    ASSERT_TRUE(st_->apply_pack_specs({p}, t0_));
+    auto got = st_->pack_spec_by_name("pack");
+    ASSERT_TRUE(got);
+    const auto id = got->id;
+    EXPECT_GT(id, 0);
+    EXPECT_EQ(got->description, "d");
+    EXPECT_EQ(got->target_labels, (std::vector<std::string>{"All Hosts", "macOS"}));
+    EXPECT_EQ(got->target_teams, (std::vector<std::string>{"blue"}));
+    ASSERT_EQ(got->queries.size(), 2u);
+    EXPECT_EQ(got->queries[0].snapshot, true);
+    EXPECT_EQ(got->queries[0].removed, std::nullopt);
+    EXPECT_EQ(got->queries[0].shard, 10);
+    EXPECT_EQ(got->queries[0].platform, "darwin");
+    EXPECT_EQ(got->queries[0].version, "5.0");
+    EXPECT_EQ(got->queries[0].denylist, false);
+    EXPECT_EQ(got->queries[1].name, "b-1");
+    EXPECT_EQ(got->queries[1].query, "b");
+    EXPECT_EQ(got->queries[1].removed, true);
+    EXPECT_EQ(got->queries[1].platform, std::nullopt);
+
+    p.queries = {{"c", "c", "", 5, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                  std::nullopt, std::nullopt}};
+    p.target_labels.clear();
+    p.target_teams.clear();
+    ASSERT_TRUE(st_->apply_pack_specs({p}, t0_ + 1));
+    got = st_->pack_spec_by_name("pack");
+    EXPECT_EQ(got->id, id);
+    ASSERT_EQ(got->queries.size(), 1u);
+    EXPECT_EQ(got->queries[0].name, "c");
+    EXPECT_TRUE(got->target_labels.empty());
+    EXPECT_TRUE(got->target_teams.empty());
+}
+
+TEST_P(spec_store_test, a_pack_with_unknown_references_writes_nothing) {
+    apply_queries({"a"});
+    pack_spec good;
+    good.name = "good";
+    good.queries = {{"a", "a", "", 1, {}, {}, {}, {}, {}, {}}};
+    pack_spec bad;
+    bad.name = "bad";
+    bad.queries = {{"missing", "missing", "", 1, {}, {}, {}, {}, {}, {}}};
+    bad.target_labels = {"No Such Label"};
+    bad.target_teams = {"No Such Team"};
+    auto r = st_->apply_pack_specs({good, bad}, t0_);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.err().code, errc::invalid_argument);
+    ASSERT_EQ(r.err().fields.size(), 3u);
+    EXPECT_EQ(r.err().fields[0].reason, "cannot schedule unknown query 'missing'");
+    EXPECT_EQ(r.err().fields[1].reason, "unknown label 'No Such Label'");
+    EXPECT_EQ(r.err().fields[2].reason, "unknown team 'No Such Team'");
+    EXPECT_TRUE(st_->pack_specs()->empty());
+}
+
+TEST_P(spec_store_test, manual_labels_take_members_by_hostname) {
+    ASSERT_TRUE(st_->new_host_for_test("h1", "alpha.local", std::nullopt, t0_));
+    ASSERT_TRUE(st_->new_host_for_test("h2", "beta.local", std::nullopt, t0_));
+    label_spec l{0,
+                 "mine",
+                 "my hosts",
+                 "",
+                 "",
+                 false,
+                 label_membership::manual,
+                 std::vector<std::string>{"beta.local", "alpha.local", "unknown.local"}};
+    ASSERT_TRUE(st_->apply_label_specs({l}, t0_));
+    auto got = st_->label_spec_by_name("mine");
+    ASSERT_TRUE(got);
+    EXPECT_GT(got->id, 12);
+    EXPECT_EQ(got->membership, label_membership::manual);
+    EXPECT_EQ(got->hosts, (std::vector<std::string>{"alpha.local", "beta.local"}));
+
+    l.hosts = std::vector<std::string>{"beta.local"};
+    ASSERT_TRUE(st_->apply_label_specs({l}, t0_));
+    EXPECT_EQ(st_->label_spec_by_name("mine")->hosts, (std::vector<std::string>{"beta.local"}));
+    l.hosts = std::vector<std::string>{};
+    ASSERT_TRUE(st_->apply_label_specs({l}, t0_));
+    EXPECT_EQ(st_->label_spec_by_name("mine")->hosts, std::vector<std::string>{});
+}
+
+TEST_P(spec_store_test, builtin_labels_are_protected) {
+    auto macos = builtin_labels()[1];
+    ASSERT_TRUE(st_->apply_label_specs({macos}, t0_)); // unchanged: accepted
+    auto changed = macos;
+    changed.query = "select 2";
+    auto r = st_->apply_label_specs({changed}, t0_);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.err().code, errc::invalid_argument);
+    EXPECT_EQ(r.err().fields.at(0).reason, "cannot modify or add built-in label 'macOS'");
+    auto regular = macos;
+    regular.builtin = false;
+    EXPECT_FALSE(st_->apply_label_specs({regular}, t0_));
+    label_spec added{0, "New Builtin", "", "select 1", "", true, label_membership::dynamic, {}};
+    EXPECT_FALSE(st_->apply_label_specs({added}, t0_));
+    EXPECT_TRUE(same_definition(*st_->label_spec_by_name("macOS"), macos));
+    EXPECT_EQ(st_->label_specs()->size(), 7u);
+}
+
+TEST_P(spec_store_test, a_bad_label_among_good_ones_writes_nothing) {
+    label_spec good{0, "good", "", "select 1", "", false, label_membership::dynamic, {}};
+    auto bad = builtin_labels()[0];
+    bad.description = "changed";
+    EXPECT_FALSE(st_->apply_label_specs({good, bad}, t0_));
+    EXPECT_EQ(st_->label_spec_by_name("good").err().code, errc::not_found);
+}
+
+TEST_P(spec_store_test, teams_are_created_then_replaced) {
+    const bj::value global = bj::parse(R"({"config":{"options":{"a":1}}})");
+    ASSERT_TRUE(st_->apply_team_specs({{"blue", std::nullopt, {"s1", "s2"}}}, global, t0_));
+    auto t = st_->team_by_name("blue");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->agent_options, global); // new team without options: the global ones
+    auto secrets = st_->team_enroll_secrets(t->id);
+    ASSERT_EQ(secrets->size(), 2u);
+    EXPECT_EQ((*secrets)[0].team_id, t->id);
+    EXPECT_EQ(st_->enroll_secret_by_value("s1")->team_id, t->id);
+
+    const bj::value own = bj::parse(R"({"config":{"options":{"b":2}}})");
+    ASSERT_TRUE(st_->apply_team_specs({{"blue", own, {"s3"}}}, global, t0_));
+    t = st_->team_by_name("blue");
+    EXPECT_EQ(t->agent_options, own);
+    secrets = st_->team_enroll_secrets(t->id);
+    ASSERT_EQ(secrets->size(), 1u);
+    EXPECT_EQ((*secrets)[0].secret, "s3");
+    EXPECT_FALSE(st_->enroll_secret_by_value("s1"));
+
+    ASSERT_TRUE(st_->apply_team_specs({{"blue", std::nullopt, {}}}, global, t0_));
+    t = st_->team_by_name("blue");
+    EXPECT_EQ(t->agent_options, std::nullopt); // existing team without options: cleared
+    EXPECT_TRUE(st_->team_enroll_secrets(t->id)->empty());
+    EXPECT_EQ(st_->list_teams()->size(), 1u);
+}
+
+TEST_P(spec_store_test, enroll_secrets_are_unique_across_the_instance) {
+    ASSERT_TRUE(st_->apply_global_enroll_secrets({"global"}, t0_));
+    auto r = st_->apply_team_specs({{"blue", std::nullopt, {"global"}}}, bj::object{}, t0_);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.err().code, errc::already_exists);
+    EXPECT_EQ(st_->team_by_name("blue").err().code, errc::not_found); // rolled back
+    ASSERT_TRUE(st_->apply_team_specs({{"blue", std::nullopt, {"team"}}}, bj::object{}, t0_));
+    auto g = st_->apply_global_enroll_secrets({"team"}, t0_);
+    ASSERT_FALSE(g);
+    EXPECT_EQ(g.err().code, errc::already_exists);
+    EXPECT_EQ(st_->global_enroll_secrets()->at(0).secret, "global");
+}
+
+TEST_P(spec_store_test, users_carry_their_team_roles) {
+    const auto blue = make_team(*st_, "blue");
+    const auto red = make_team(*st_, "red");
+    auto u = st_->new_user(
+        user{0, 0, 0, "T", "t@example.com", "h", "", "", false, false, false, std::nullopt, {}},
+        t0_);
+    ASSERT_TRUE(u);
+    ASSERT_TRUE(st_->set_user_teams(
+        u->id, {{blue, "", "", role::maintainer}, {red, "", "", role::observer}}));
+    auto got = st_->user_by_email("t@example.com");
+    ASSERT_TRUE(got);
+    ASSERT_EQ(got->teams.size(), 2u);
+    EXPECT_EQ(got->teams[0].team_id, blue);
+    EXPECT_EQ(got->teams[0].team_name, "blue");
+    EXPECT_EQ(got->teams[0].team_role_value, role::maintainer);
+    EXPECT_EQ(got->teams[1].team_role_value, role::observer);
+    EXPECT_EQ(st_->user_by_id(u->id)->teams.size(), 2u);
+}
+
+TEST_P(spec_store_test, policies_keep_team_and_platform_on_update) {
+    const auto blue = make_team(*st_, "blue");
+    ASSERT_TRUE(st_->apply_policy_specs(
+        {{"p1", "SELECT 1", "d1", "r1", "", "darwin"}, {"p2", "SELECT 2", "", "", "blue", "linux"}},
+        author_, t0_));
+    auto p1 = st_->policy_by_name("p1");
+    ASSERT_TRUE(p1);
+    EXPECT_EQ(p1->team_id, std::nullopt);
+    EXPECT_EQ(p1->platform, "darwin");
+    EXPECT_EQ(p1->author_id, author_);
+    EXPECT_EQ(p1->author_email, "ann@example.com");
+    EXPECT_EQ(st_->policy_by_name("p2")->team_id, blue);
+
+    ASSERT_TRUE(st_->apply_policy_specs({{"p1", "SELECT 3", "d2", "r2", "blue", "windows"}},
+                                        author_, t0_ + 1));
+    p1 = st_->policy_by_name("p1");
+    EXPECT_EQ(p1->query, "SELECT 3");
+    EXPECT_EQ(p1->description, "d2");
+    EXPECT_EQ(p1->resolution, "r2");
+    EXPECT_EQ(p1->team_id, std::nullopt); // unchanged
+    EXPECT_EQ(p1->platform, "darwin");    // unchanged
+    EXPECT_EQ(p1->updated_at, t0_ + 1);
+
+    auto globals = st_->global_policies();
+    ASSERT_EQ(globals->size(), 1u);
+    EXPECT_EQ(globals->at(0).name, "p1");
+}
+
+TEST_P(spec_store_test, a_policy_naming_an_unknown_team_writes_nothing) {
+    auto r = st_->apply_policy_specs(
+        {{"ok", "SELECT 1", "", "", "", ""}, {"bad", "SELECT 1", "", "", "nope", ""}}, author_,
+        t0_);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.err().code, errc::invalid_argument);
+    EXPECT_EQ(r.err().fields.at(0).reason, "policy 'bad': unknown team 'nope'");
+    EXPECT_EQ(st_->policy_by_name("ok").err().code, errc::not_found);
+}
+
+INSTANTIATE_TEST_SUITE_P(backends, spec_store_test, ::testing::ValuesIn(all_backends()),
+                         backend_printer{});
