@@ -2,7 +2,8 @@
 # One command on a fresh Debian 12 machine: installs the dependencies, builds,
 # checks formatting, starts a throwaway MariaDB, runs the whole CTest suite
 # (SQLite and MariaDB), stops MariaDB, and ends with CTest's summary line.
-# Extra arguments go to ctest (e.g. -L unit).
+# Extra arguments go to ctest (e.g. -L unit). FLOTILLA_SANITIZERS=address,undefined
+# builds with sanitizers (use another FLOTILLA_BUILD_DIR).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${FLOTILLA_BUILD_DIR:-$root/build}"
@@ -13,7 +14,13 @@ find "$root" \( -path "$root/build*" -o -path "$root/.git" -o -name node_modules
   \( -name '*.cpp' -o -name '*.hpp' \) -print0 | xargs -0 clang-format --dry-run -Werror
 
 echo "== build"
-"$root/scripts/build.sh" >/dev/null
+cmake_args=()
+if [ -n "${FLOTILLA_SANITIZERS:-}" ]; then
+  cmake_args+=(-DFLOTILLA_SANITIZERS="$FLOTILLA_SANITIZERS")
+  export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+  export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$root/scripts/ubsan.supp}"
+fi
+"$root/scripts/build.sh" "${cmake_args[@]}" >/dev/null
 
 echo "== throwaway MariaDB"
 db_dir="$(mktemp -d /tmp/flotilla-mariadb.XXXXXX)"

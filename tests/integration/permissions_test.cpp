@@ -134,5 +134,27 @@ TEST_P(permissions_test, status_and_me_are_open_to_every_role) {
                         R"(,"name":"blue","description":"","role":"maintainer"}])"));
 }
 
+TEST_P(permissions_test, every_spec_endpoint_needs_a_token) {
+    const std::pair<const char*, const char*> endpoints[] = {
+        {"GET", "/api/v1/fleet/spec/queries"},       {"GET", "/api/v1/fleet/spec/queries/q"},
+        {"POST", "/api/v1/fleet/spec/queries"},      {"GET", "/api/v1/fleet/spec/packs"},
+        {"GET", "/api/v1/fleet/spec/packs/p"},       {"POST", "/api/v1/fleet/spec/packs"},
+        {"GET", "/api/v1/fleet/spec/labels"},        {"GET", "/api/v1/fleet/spec/labels/macOS"},
+        {"POST", "/api/v1/fleet/spec/labels"},       {"POST", "/api/v1/fleet/spec/teams"},
+        {"GET", "/api/v1/fleet/spec/enroll_secret"}, {"POST", "/api/v1/fleet/spec/enroll_secret"},
+        {"POST", "/api/v1/fleet/spec/policies"},     {"GET", "/api/v1/fleet/global/policies"},
+    };
+    for (auto [method, path] : endpoints) {
+        const std::string body = std::string(method) == "POST" ? R"({"specs":[],"spec":{}})" : "";
+        auto none = http_once(srv_->port(), method, path, body);
+        EXPECT_EQ(none.status, 401) << method << " " << path;
+        EXPECT_EQ(none.json().at("message"), "Authorization header required") << path;
+        auto bad = http_once(srv_->port(), method, path, body,
+                             {{"Authorization", "Bearer not-a-session"}});
+        EXPECT_EQ(bad.status, 401) << method << " " << path;
+        EXPECT_EQ(bad.json().at("message"), "Authentication required") << path;
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(backends, permissions_test, ::testing::ValuesIn(all_backends()),
                          backend_printer{});
