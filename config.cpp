@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdlib>
+#include <map>
 #include <thread>
 #include <yaml-cpp/yaml.h>
 
@@ -22,6 +23,16 @@ http::server_config settings::listener() const {
 
 storage::mysql_options settings::mysql() const {
     return {mysql_address, mysql_username, mysql_password, mysql_database};
+}
+
+http::instance_options settings::instance() const {
+    http::instance_options o;
+    o.checkin.detail_interval = std::chrono::seconds(osquery_detail_update_interval);
+    o.checkin.label_interval = std::chrono::seconds(osquery_label_update_interval);
+    o.checkin.policy_interval = std::chrono::seconds(osquery_policy_update_interval);
+    o.logs.result_path = osquery_result_log_file;
+    o.logs.status_path = osquery_status_log_file;
+    return o;
 }
 
 std::optional<std::pair<std::string, unsigned short>> split_host_port(const std::string& address) {
@@ -129,6 +140,17 @@ command_line parse_command_line(int argc, const char* const* argv) {
         opt("sqlite_path", s.sqlite_path, "SQLite file, used without --mysql_address");
     flag("logging_debug", s.logging_debug, "Log every request (debug level)");
     flag("logging_json", s.logging_json, "Log as JSON lines");
+    const auto duration = CLI::AsNumberWithUnit(
+        std::map<std::string, std::int64_t>{{"s", 1}, {"m", 60}, {"h", 3600}});
+    for (auto [name, target] :
+         {std::pair{"osquery_detail_update_interval", &s.osquery_detail_update_interval},
+          std::pair{"osquery_label_update_interval", &s.osquery_label_update_interval},
+          std::pair{"osquery_policy_update_interval", &s.osquery_policy_update_interval}})
+        opt(name, *target, "How often hosts refresh these queries (1h, 30m, 10s)")
+            ->transform(duration)
+            ->check(CLI::PositiveNumber);
+    opt("osquery_result_log_file", s.osquery_result_log_file, "osquery result logs (NDJSON)");
+    opt("osquery_status_log_file", s.osquery_status_log_file, "osquery status logs (NDJSON)");
 
     auto* serve = app.add_subcommand("serve", "Run the server");
     auto* prepare = app.add_subcommand("prepare", "Prepare a store");

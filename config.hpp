@@ -5,6 +5,7 @@
 /// keys are Fleet's (server.address → server_address). Parsing is CLI11's;
 /// the YAML file is read by yaml-cpp through a CLI11 config formatter.
 
+#include "http/instance.hpp"
 #include "http/server.hpp"
 #include "storage/store.hpp"
 
@@ -26,10 +27,18 @@ struct settings {
     std::string sqlite_path = "./flotilla.db";
     bool logging_debug = false;
     bool logging_json = false;
+    /// Check-in intervals, in seconds (flags take 1h, 30m, 10s or plain seconds).
+    std::int64_t osquery_detail_update_interval = 3600;
+    std::int64_t osquery_label_update_interval = 3600;
+    std::int64_t osquery_policy_update_interval = 3600;
+    std::string osquery_result_log_file = "/tmp/osquery_result";
+    std::string osquery_status_log_file = "/tmp/osquery_status";
 
     /// The listener settings derived from server_*.
     http::server_config listener() const;
     storage::mysql_options mysql() const;
+    /// The instance options derived from osquery_*.
+    http::instance_options instance() const;
 };
 
 enum class command { serve, prepare_db };

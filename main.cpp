@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
     std::shared_ptr<store> shared(std::move(*st));
     auto users = shared->count_users();
     const std::string backend = shared->backend_name();
-    auto inst = flotilla::http::instance::start(s.listener(), shared);
+    auto inst = flotilla::http::instance::start(s.listener(), shared, s.instance());
     if (!inst) {
         std::cerr << "flotilla: " << inst.err().message << "\n";
         return 1;

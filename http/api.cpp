@@ -37,6 +37,7 @@ api::api(caf::actor_system& sys, caf::actor persistence, bool setup_done, clock_
     add_team_spec_routes(*this, router_);
     add_enroll_secret_spec_routes(*this, router_);
     add_policy_spec_routes(*this, router_);
+    add_osquery_routes(*this, router_);
 }
 
 namespace {
@@ -58,6 +59,11 @@ void api::handle(request req, responder reply) {
     if (!m.target)
         return reply(to_response(*m.failure));
     (*m.target)(req, m.params, std::move(reply));
+}
+
+void api::attach_agent_actors(const caf::actor& registry, const caf::actor& log_writer) {
+    registry_ = registry.address();
+    log_writer_ = log_writer.address();
 }
 
 void api::on_store(std::function<void(storage::store&)> job) {

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
+#include <caf/actor_cast.hpp>
 #include <caf/fwd.hpp>
 
 namespace flotilla::http {
@@ -44,6 +45,10 @@ public:
     void off_thread(std::function<void()> fn);
 
     micros now() const { return clock_(); }
+    /// The actors the osquery endpoints talk to (held weakly, like persistence).
+    void attach_agent_actors(const caf::actor& registry, const caf::actor& log_writer);
+    caf::actor registry() const { return caf::actor_cast<caf::actor>(registry_); }
+    caf::actor log_writer() const { return caf::actor_cast<caf::actor>(log_writer_); }
     bool setup_done() const { return setup_done_; }
     void mark_setup_done() { setup_done_ = true; }
     rate_limiter& login_limiter() { return login_limiter_; }
@@ -53,6 +58,8 @@ private:
     /// Weak: the instance owns the actor, and the actor system's shutdown waits
     /// until no strong handle is left.
     caf::actor_addr persistence_;
+    caf::actor_addr registry_;
+    caf::actor_addr log_writer_;
     std::atomic<bool> setup_done_;
     clock_fn clock_;
     rate_limiter login_limiter_{10, 9};
@@ -75,5 +82,6 @@ void add_label_spec_routes(api& a, router& r);
 void add_team_spec_routes(api& a, router& r);
 void add_enroll_secret_spec_routes(api& a, router& r);
 void add_policy_spec_routes(api& a, router& r);
+void add_osquery_routes(api& a, router& r);
 
 } // namespace flotilla::http

@@ -11,6 +11,9 @@ struct instance::parts {
     caf::actor_system_config caf_cfg;
     std::unique_ptr<caf::actor_system> sys;
     caf::actor persistence;
+    caf::actor registry;
+    caf::actor log_writer;
+    std::shared_ptr<actors::log_counters> counters = std::make_shared<actors::log_counters>();
     std::unique_ptr<api> routes;
     std::unique_ptr<server> net;
 
@@ -18,9 +21,11 @@ struct instance::parts {
     /// gone nothing can answer into the transport; the actor system's destructor
     /// waits until the persistence actor has exited and no strong handle is left.
     ~parts() {
-        if (persistence)
-            caf::anon_send_exit(persistence, caf::exit_reason::user_shutdown);
-        persistence = nullptr;
+        for (auto* a : {&registry, &log_writer, &persistence}) {
+            if (*a)
+                caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
+            *a = nullptr;
+        }
         sys.reset();
         net.reset();
     }
@@ -33,12 +38,21 @@ instance::start(server_config net, std::shared_ptr<storage::store> store, instan
     auto users = store->count_users();
     if (!users)
         return users.err();
+    auto hosts = store->list_hosts();
+    if (!hosts)
+        return hosts.err();
+    if (!opts.checkin.clock)
+        opts.checkin.clock = opts.clock ? opts.clock : clock_fn(now_micros);
     auto p = std::make_unique<parts>();
     p->caf_cfg.set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
     p->caf_cfg.set("logger.console", caf::atom("none"));
     p->sys = std::make_unique<caf::actor_system>(p->caf_cfg);
     p->persistence = actors::spawn_persistence_actor(*p->sys, std::move(store));
+    p->registry = actors::spawn_host_registry(*p->sys, p->persistence, std::move(opts.checkin),
+                                              std::move(*hosts));
+    p->log_writer = actors::spawn_log_writer(*p->sys, std::move(opts.logs), p->counters);
     p->routes = std::make_unique<api>(*p->sys, p->persistence, *users > 0, std::move(opts.clock));
+    p->routes->attach_agent_actors(p->registry, p->log_writer);
     auto* routes = p->routes.get();
     p->net = std::make_unique<server>(std::move(net), [routes](request req, responder reply) {
         routes->handle(std::move(req), std::move(reply));
@@ -52,6 +66,9 @@ instance::~instance() = default;
 
 unsigned short instance::port() const {
     return p_->net->port();
+}
+const actors::log_counters& instance::log_counters() const {
+    return *p_->counters;
 }
 int instance::requests_in_flight_for_test() const {
     return p_->net->requests_in_flight();

@@ -3,6 +3,8 @@
 /// store, the API and the transport. `flotilla serve` runs one; integration
 /// tests start several on port 0 in one process.
 
+#include "actors/host_registry.hpp"
+#include "actors/log_writer.hpp"
 #include "http/server.hpp"
 #include "model/clock.hpp"
 #include "storage/store.hpp"
@@ -13,8 +15,12 @@ namespace flotilla::http {
 
 /// What an instance can be given besides the listener and the store.
 struct instance_options {
-    /// The time source for sessions and rate limits (now_micros when empty).
+    /// The time source for sessions, rate limits and check-ins (now_micros when empty).
     clock_fn clock;
+    /// Detail, label and policy intervals and the check-in housekeeping.
+    actors::checkin_settings checkin;
+    /// Where osquery's result and status logs go.
+    actors::log_files logs;
 };
 
 class instance {
@@ -27,6 +33,8 @@ public:
     unsigned short port() const;
     /// The transport's count of requests under way (tests wait on it).
     int requests_in_flight_for_test() const;
+    /// The log writer's counters.
+    const actors::log_counters& log_counters() const;
     /// Shut down gracefully on SIGINT/SIGTERM.
     void handle_signals();
     /// Serves until shutdown; blocks.

@@ -25,6 +25,34 @@ std::vector<std::string> builtin_label_rows() {
     return out;
 }
 
+/// Migration 3: the columns detail queries fill in, and policy results.
+std::vector<std::string> host_detail_columns() {
+    std::vector<std::string> out;
+    for (const char* c :
+         {"osquery_version", "os_version", "build", "platform_like", "code_name", "cpu_type",
+          "cpu_subtype", "cpu_brand", "hardware_vendor", "hardware_model", "hardware_version",
+          "hardware_serial", "computer_name", "primary_ip", "primary_mac"})
+        out.push_back(std::string("ALTER TABLE hosts ADD COLUMN ") + c +
+                      " ${STR} NOT NULL DEFAULT ''");
+    for (const char* c :
+         {"uptime_ns", "memory", "cpu_physical_cores", "cpu_logical_cores", "distributed_interval",
+          "config_tls_refresh", "logger_tls_period", "detail_updated_at", "label_updated_at",
+          "policy_updated_at", "last_enrolled_at", "seen_time", "refetch_requested"})
+        out.push_back(std::string("ALTER TABLE hosts ADD COLUMN ") + c +
+                      " BIGINT NOT NULL DEFAULT 0");
+    out.push_back("CREATE INDEX label_membership_host ON label_membership (host_id)");
+    out.push_back(R"(CREATE TABLE policy_membership (
+                 policy_id BIGINT NOT NULL,
+                 host_id BIGINT NOT NULL,
+                 passes INTEGER NULL,
+                 updated_at BIGINT NOT NULL,
+                 PRIMARY KEY (policy_id, host_id),
+                 FOREIGN KEY (policy_id) REFERENCES policies(id) ON DELETE CASCADE,
+                 FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
+             )${ENGINE})");
+    return out;
+}
+
 std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;
@@ -178,6 +206,7 @@ const std::vector<migration>& all_migrations() {
              )${ENGINE})",
              },
              builtin_label_rows())},
+        {3, "host details, seen times, policy results", host_detail_columns()},
     };
     return list;
 }

@@ -51,6 +51,7 @@ public:
                                     const boost::json::value& global_agent_options,
                                     micros now) override;
     expected<team> team_by_name(const std::string& name) override;
+    expected<team> team_by_id(std::int64_t id) override;
     expected<std::vector<team>> list_teams() override;
     expected<std::vector<enroll_secret>> team_enroll_secrets(std::int64_t team_id) override;
     expected<void> set_user_teams(std::int64_t user_id,
@@ -75,6 +76,25 @@ public:
                                              const std::string& hostname,
                                              std::optional<std::int64_t> team_id,
                                              micros now) override;
+
+    // hosts (sql_hosts.cpp)
+    expected<enrolled> enroll_host(const host& details, const std::string& node_key,
+                                   std::optional<std::int64_t> team_id, micros now) override;
+    expected<std::vector<host>> list_hosts() override;
+    expected<host> host_by_id(std::int64_t id) override;
+    expected<void> update_host(const host& h) override;
+    expected<void> record_label_results(std::int64_t host_id,
+                                        const std::vector<std::pair<std::int64_t, bool>>& r,
+                                        micros now) override;
+    expected<void> record_policy_results(std::int64_t host_id, const std::vector<policy_result>& r,
+                                         micros now) override;
+    expected<void>
+    save_seen_times(const std::vector<std::pair<std::int64_t, micros>>& seen) override;
+    expected<std::vector<std::int64_t>> host_label_ids(std::int64_t host_id) override;
+    expected<std::vector<policy_result>> host_policy_results(std::int64_t host_id) override;
+    expected<query_catalog> load_query_catalog() override;
+    expected<std::vector<host_pack>> packs_for_host(std::int64_t host_id,
+                                                    std::optional<std::int64_t> team_id) override;
 
     // policies (sql_policies.cpp)
     expected<void> apply_policy_specs(const std::vector<policy_spec>& specs, std::int64_t author_id,
@@ -101,6 +121,8 @@ private:
                                          const std::vector<sql_value>& params);
     std::vector<pack_spec> packs_where(const std::string& where,
                                        const std::vector<sql_value>& params);
+    std::vector<host> hosts_where(const std::string& where, const std::vector<sql_value>& params);
+    void write_host(const host& h);
     std::vector<policy> policies_where(const std::string& where,
                                        const std::vector<sql_value>& params);
 

@@ -73,6 +73,16 @@ expected<team> sql_store::team_by_name(const std::string& name) {
     });
 }
 
+expected<team> sql_store::team_by_id(std::int64_t id) {
+    return guarded([&]() -> expected<team> {
+        auto rows =
+            db_->query(std::string("SELECT ") + team_columns + " FROM teams WHERE id = ?", {id});
+        if (rows.empty())
+            return error::not_found("Team", std::to_string(id));
+        return team_from_row(rows[0]);
+    });
+}
+
 expected<std::vector<team>> sql_store::list_teams() {
     return guarded([&]() -> expected<std::vector<team>> {
         std::vector<team> out;

@@ -5,9 +5,11 @@
 /// SQLite and MariaDB and the drivers stay thin. Driver exceptions never leave
 /// this module: every method returns `expected`.
 
+#include "model/agent_config.hpp"
 #include "model/app_config.hpp"
 #include "model/enroll_secret.hpp"
 #include "model/error.hpp"
+#include "model/host.hpp"
 #include "model/label.hpp"
 #include "model/pack.hpp"
 #include "model/policy.hpp"
@@ -80,6 +82,7 @@ public:
                                             const boost::json::value& global_agent_options,
                                             micros now) = 0;
     virtual expected<team> team_by_name(const std::string& name) = 0;
+    virtual expected<team> team_by_id(std::int64_t id) = 0;
     virtual expected<std::vector<team>> list_teams() = 0;
     virtual expected<std::vector<enroll_secret>> team_enroll_secrets(std::int64_t team_id) = 0;
     /// Replaces a user's team roles (team_name/description are ignored).
@@ -127,10 +130,65 @@ public:
     virtual expected<void> apply_label_specs(const std::vector<label_spec>& specs, micros now) = 0;
 };
 
-/// Hosts (the agent protocol fills these in; here: what labels and tests need).
+/// What the check-in path caches: the dynamic labels and the policies to ask.
+struct query_catalog {
+    struct label_query {
+        std::int64_t id;
+        std::string sql;
+        std::string platform; ///< "" = every platform
+    };
+    struct policy_query {
+        std::int64_t id;
+        std::string sql;
+        std::optional<std::int64_t> team_id; ///< nullopt = global
+        std::string platforms;               ///< comma list of families; "" = all
+    };
+    std::vector<label_query> labels;
+    std::vector<policy_query> policies;
+};
+
+/// One stored policy result of a host.
+struct policy_result {
+    std::int64_t policy_id;
+    std::optional<bool> passes; ///< nullopt: the query failed
+};
+
+/// Hosts and what the agent protocol records about them.
 class host_store {
 public:
     virtual ~host_store() = default;
+    struct enrolled {
+        host h;
+        std::string previous_node_key; ///< "" for a new host
+    };
+    /// Enrolls `details.osquery_host_id`: a known identifier keeps its row (new
+    /// node key, team, last_enrolled_at); a new one is inserted with its
+    /// detail/label/policy times at 1970-01-02 and joins All Hosts.
+    virtual expected<enrolled> enroll_host(const host& details, const std::string& node_key,
+                                           std::optional<std::int64_t> team_id, micros now) = 0;
+    virtual expected<std::vector<host>> list_hosts() = 0;
+    virtual expected<host> host_by_id(std::int64_t id) = 0;
+    /// Writes every detail column and the detail/label/policy/seen times.
+    virtual expected<void> update_host(const host& h) = 0;
+    /// Label membership from label query results (member when true), and
+    /// label_updated_at.
+    virtual expected<void> record_label_results(std::int64_t host_id,
+                                                const std::vector<std::pair<std::int64_t, bool>>& r,
+                                                micros now) = 0;
+    /// Policy results (passes true/false, nullopt on failure), and policy_updated_at.
+    virtual expected<void> record_policy_results(std::int64_t host_id,
+                                                 const std::vector<policy_result>& r,
+                                                 micros now) = 0;
+    /// Seen times in one batch.
+    virtual expected<void>
+    save_seen_times(const std::vector<std::pair<std::int64_t, micros>>& seen) = 0;
+    virtual expected<std::vector<std::int64_t>> host_label_ids(std::int64_t host_id) = 0;
+    virtual expected<std::vector<policy_result>> host_policy_results(std::int64_t host_id) = 0;
+    virtual expected<query_catalog> load_query_catalog() = 0;
+    /// The packs that apply to a host: through its labels (enabled packs), its
+    /// team, or itself.
+    virtual expected<std::vector<host_pack>>
+    packs_for_host(std::int64_t host_id, std::optional<std::int64_t> team_id) = 0;
     /// Inserts a host with a hostname and an optional team; returns its id.
     virtual expected<std::int64_t> new_host_for_test(const std::string& identifier,
                                                      const std::string& hostname,

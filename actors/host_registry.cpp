@@ -1,0 +1,327 @@
+#include "actors/host_registry.hpp"
+
+#include "actors/messages.hpp"
+
+#include <caf/all.hpp>
+#include <charconv>
+#include <spdlog/spdlog.h>
+
+namespace flotilla::actors {
+
+namespace {
+
+constexpr std::string_view detail_prefix = "fleet_detail_query_";
+constexpr std::string_view label_prefix = "fleet_label_query_";
+constexpr std::string_view policy_prefix = "fleet_policy_query_";
+
+micros to_micros(std::chrono::seconds s) {
+    return seconds_to_micros(s.count());
+}
+
+/// A host's jitter, fixed per host: 0 .. max_jitter of an interval.
+double jitter_fraction(std::int64_t id, double max_jitter) {
+    std::uint64_t x = static_cast<std::uint64_t>(id) + 0x9e3779b97f4a7c15ULL; // splitmix64
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return static_cast<double>(x % 10'000) / 10'000.0 * max_jitter;
+}
+
+micros next_due(micros from, std::chrono::seconds interval, double jitter) {
+    const micros i = to_micros(interval);
+    return from + i + static_cast<micros>(static_cast<double>(i) * jitter);
+}
+
+std::optional<std::int64_t> id_after(const std::string& name, std::string_view prefix) {
+    std::int64_t id = 0;
+    const char* first = name.data() + prefix.size();
+    const char* last = name.data() + name.size();
+    auto [p, ec] = std::from_chars(first, last, id);
+    if (ec != std::errc() || p != last)
+        return std::nullopt;
+    return id;
+}
+
+bool platform_listed(const std::string& list, const std::string& family) {
+    if (list.empty())
+        return true;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+        auto comma = list.find(',', start);
+        if (comma == std::string::npos)
+            comma = list.size();
+        if (list.compare(start, comma - start, family) == 0)
+            return true;
+        start = comma + 1;
+    }
+    return false;
+}
+
+error node_invalid(const std::string& key) {
+    return {errc::node_invalid,
+            key.empty() ? "authentication error: missing node key"
+                        : "authentication error: invalid node key: " + key,
+            {}};
+}
+
+} // namespace
+
+void host_registry_state::init(checkin_settings s, const std::vector<host>& hosts) {
+    settings_ = std::move(s);
+    if (!settings_.clock)
+        settings_.clock = now_micros;
+    for (const auto& h : hosts)
+        if (!h.node_key.empty())
+            register_host(h, "");
+}
+
+host_entry host_registry_state::make_entry(const host& h) const {
+    host_entry e;
+    e.id = h.id;
+    e.team_id = h.team_id;
+    e.platform = h.platform;
+    e.needs_accelerate = h.hostname.empty() || h.platform.empty();
+    const double j = jitter_fraction(h.id, settings_.max_jitter);
+    e.detail_due =
+        h.refetch_requested ? 0 : next_due(h.detail_updated_at, settings_.detail_interval, j);
+    e.label_due = next_due(h.label_updated_at, settings_.label_interval, j);
+    e.policy_due = next_due(h.policy_updated_at, settings_.policy_interval, j);
+    e.jitter = static_cast<micros>(j * 1e6);
+    e.seen = h.seen_time;
+    return e;
+}
+
+void host_registry_state::register_host(const host& h, const std::string& previous_node_key) {
+    if (!previous_node_key.empty())
+        by_key_.erase(previous_node_key);
+    if (auto it = key_of_id_.find(h.id); it != key_of_id_.end() && it->second != h.node_key)
+        by_key_.erase(it->second);
+    by_key_[h.node_key] = make_entry(h);
+    key_of_id_[h.id] = h.node_key;
+}
+
+host_entry* host_registry_state::find(const std::string& node_key) {
+    auto it = by_key_.find(node_key);
+    return it == by_key_.end() ? nullptr : &it->second;
+}
+
+expected<host_ref> host_registry_state::authenticate(const std::string& node_key) {
+    host_entry* e = find(node_key);
+    if (!e)
+        return node_invalid(node_key);
+    e->seen = now();
+    e->seen_dirty = true;
+    return host_ref{e->id, e->team_id, e->platform};
+}
+
+expected<read_answer> host_registry_state::read(const std::string& node_key) {
+    host_entry* e = find(node_key);
+    if (!e)
+        return node_invalid(node_key);
+    const micros t = now();
+    e->seen = t;
+    e->seen_dirty = true;
+    read_answer a;
+    a.accelerate = e->needs_accelerate;
+    if (t >= e->detail_due)
+        for (const auto& d : detail_queries())
+            a.queries.emplace_back(std::string(detail_prefix) + d.name, d.sql);
+    if (t >= e->label_due)
+        for (const auto& l : catalog_.labels)
+            if (l.platform.empty() || l.platform == e->platform)
+                a.queries.emplace_back(std::string(label_prefix) + std::to_string(l.id), l.sql);
+    if (t >= e->policy_due) {
+        const std::string family = platform_family(e->platform);
+        for (const auto& p : catalog_.policies)
+            if ((!p.team_id || p.team_id == e->team_id) &&
+                (p.platforms.empty() || (!family.empty() && platform_listed(p.platforms, family))))
+                a.queries.emplace_back(std::string(policy_prefix) + std::to_string(p.id), p.sql);
+    }
+    return a;
+}
+
+expected<host_registry_state::write_effects>
+host_registry_state::write(const std::string& node_key, const std::vector<query_result>& results) {
+    host_entry* e = find(node_key);
+    if (!e)
+        return node_invalid(node_key);
+    const micros t = now();
+    e->seen = t;
+    e->seen_dirty = true;
+    const double j = static_cast<double>(e->jitter) / 1e6;
+    write_effects fx;
+    fx.host_id = e->id;
+    bool any_detail = false, any_label = false, any_policy = false;
+    for (const auto& r : results) {
+        if (r.name.starts_with(detail_prefix)) {
+            any_detail = true;
+            if (!r.failed)
+                fx.details.emplace_back(r.name.substr(detail_prefix.size()), r.rows);
+        } else if (r.name.starts_with(label_prefix)) {
+            if (auto id = id_after(r.name, label_prefix)) {
+                any_label = true;
+                fx.labels.emplace_back(*id, !r.failed && !r.rows.empty());
+            }
+        } else if (r.name.starts_with(policy_prefix)) {
+            if (auto id = id_after(r.name, policy_prefix)) {
+                any_policy = true;
+                std::optional<bool> passes;
+                if (!r.failed)
+                    passes = !r.rows.empty();
+                fx.policies.push_back({*id, passes});
+            }
+        } else {
+            spdlog::debug("host {}: result for unknown query {}", e->id, r.name);
+        }
+    }
+    if (any_detail)
+        e->detail_due = next_due(t, settings_.detail_interval, j);
+    if (any_label)
+        e->label_due = next_due(t, settings_.label_interval, j);
+    if (any_policy)
+        e->policy_due = next_due(t, settings_.policy_interval, j);
+    return fx;
+}
+
+void host_registry_state::host_updated(std::int64_t id, const std::string& platform,
+                                       bool hostname_known) {
+    auto k = key_of_id_.find(id);
+    if (k == key_of_id_.end())
+        return;
+    if (host_entry* e = find(k->second)) {
+        e->platform = platform;
+        e->needs_accelerate = !hostname_known || platform.empty();
+    }
+}
+
+std::vector<std::pair<std::int64_t, micros>> host_registry_state::take_seen() {
+    std::vector<std::pair<std::int64_t, micros>> out;
+    for (auto& [key, e] : by_key_)
+        if (e.seen_dirty) {
+            out.emplace_back(e.id, e.seen);
+            e.seen_dirty = false;
+        }
+    return out;
+}
+
+// --- the actor ---------------------------------------------------------------------
+
+namespace {
+
+/// Sends a store job to the persistence actor.
+void to_store(const caf::actor& persistence, std::function<void(storage::store&)> job) {
+    caf::anon_send(persistence, job_atom::value, store_job{std::move(job)});
+}
+
+void load_catalog(caf::stateful_actor<host_registry_state>* self, const caf::actor& persistence) {
+    caf::actor_addr me = self->address();
+    to_store(persistence, [me](storage::store& st) {
+        auto c = st.load_query_catalog();
+        if (!c) {
+            spdlog::warn("cannot load the label/policy catalogue: {}", c.err().message);
+            return;
+        }
+        if (auto a = caf::actor_cast<caf::actor>(me))
+            caf::anon_send(a, std::move(*c));
+    });
+}
+
+void store_effects(caf::stateful_actor<host_registry_state>* self, const caf::actor& persistence,
+                   host_registry_state::write_effects fx) {
+    if (fx.details.empty() && fx.labels.empty() && fx.policies.empty())
+        return;
+    caf::actor_addr me = self->address();
+    const micros now = self->state.now();
+    to_store(persistence, [me, fx = std::move(fx), now](storage::store& st) {
+        if (!fx.details.empty()) {
+            auto h = st.host_by_id(fx.host_id);
+            if (h) {
+                for (const auto& [name, rows] : fx.details)
+                    ingest_detail(*h, name, rows);
+                h->detail_updated_at = now;
+                h->refetch_requested = false;
+                h->updated_at = now;
+                if (auto ok = st.update_host(*h); !ok)
+                    spdlog::warn("host {}: cannot store details: {}", fx.host_id, ok.err().message);
+                if (auto a = caf::actor_cast<caf::actor>(me))
+                    caf::anon_send(a, host_updated_msg{h->id, h->platform, !h->hostname.empty()});
+            }
+        }
+        if (!fx.labels.empty())
+            if (auto ok = st.record_label_results(fx.host_id, fx.labels, now); !ok)
+                spdlog::warn("host {}: cannot store label results: {}", fx.host_id,
+                             ok.err().message);
+        if (!fx.policies.empty())
+            if (auto ok = st.record_policy_results(fx.host_id, fx.policies, now); !ok)
+                spdlog::warn("host {}: cannot store policy results: {}", fx.host_id,
+                             ok.err().message);
+    });
+}
+
+caf::behavior host_registry(caf::stateful_actor<host_registry_state>* self, caf::actor persistence,
+                            checkin_settings settings, std::vector<host> hosts) {
+    self->state.init(std::move(settings), hosts);
+    hosts.clear();
+    load_catalog(self, persistence);
+    self->delayed_send(self, self->state.settings().seen_flush_interval, flush_atom::value);
+    self->delayed_send(self, self->state.settings().catalog_refresh, catalog_atom::value);
+    return {
+        [=](registry_register_msg& m) {
+            self->state.register_host(m.h, m.previous_node_key);
+            m.done();
+        },
+        [=](registry_auth_msg& m) { m.reply(self->state.authenticate(m.node_key)); },
+        [=](registry_read_msg& m) { m.reply(self->state.read(m.node_key)); },
+        [=](registry_write_msg& m) {
+            auto fx = self->state.write(m.node_key, m.results);
+            if (!fx)
+                return m.reply(fx.err());
+            store_effects(self, persistence, std::move(*fx));
+            m.reply({});
+        },
+        [=](host_updated_msg& m) { self->state.host_updated(m.id, m.platform, m.hostname_known); },
+        [=](storage::query_catalog& c) { self->state.set_catalog(std::move(c)); },
+        [=](flush_atom) {
+            auto seen = self->state.take_seen();
+            if (!seen.empty())
+                to_store(persistence, [seen = std::move(seen)](storage::store& st) {
+                    if (auto ok = st.save_seen_times(seen); !ok)
+                        spdlog::warn("cannot store seen times: {}", ok.err().message);
+                });
+            self->delayed_send(self, self->state.settings().seen_flush_interval, flush_atom::value);
+        },
+        [=](catalog_atom) {
+            load_catalog(self, persistence);
+            self->delayed_send(self, self->state.settings().catalog_refresh, catalog_atom::value);
+        },
+    };
+}
+
+} // namespace
+
+caf::actor spawn_host_registry(caf::actor_system& sys, caf::actor persistence,
+                               checkin_settings settings, std::vector<host> hosts) {
+    return sys.spawn(host_registry, std::move(persistence), std::move(settings), std::move(hosts));
+}
+
+void registry_register(const caf::actor& registry, host h, std::string previous_node_key,
+                       std::function<void()> done) {
+    caf::anon_send(registry, registry_register_msg{std::move(h), std::move(previous_node_key),
+                                                   std::move(done)});
+}
+
+void registry_authenticate(const caf::actor& registry, std::string node_key, auth_reply reply) {
+    caf::anon_send(registry, registry_auth_msg{std::move(node_key), std::move(reply)});
+}
+
+void registry_read(const caf::actor& registry, std::string node_key, read_reply reply) {
+    caf::anon_send(registry, registry_read_msg{std::move(node_key), std::move(reply)});
+}
+
+void registry_write(const caf::actor& registry, std::string node_key,
+                    std::vector<query_result> results, write_reply reply) {
+    caf::anon_send(registry,
+                   registry_write_msg{std::move(node_key), std::move(results), std::move(reply)});
+}
+
+} // namespace flotilla::actors

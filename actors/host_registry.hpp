@@ -1,0 +1,133 @@
+#pragma once
+/// Design: check-ins are served by one `host_registry` actor that owns a compact
+/// record per enrolled host (node key → id, team, platform, when detail, label
+/// and policy queries are next due, seen time) and a cached catalogue of label
+/// and policy queries. A distributed/read with nothing due is a map lookup and a
+/// few comparisons: no database round trip. Results and seen times go to the
+/// persistence actor as jobs (seen times batched). See actors/README.md for why
+/// this and not one actor per host.
+
+#include "model/clock.hpp"
+#include "model/error.hpp"
+#include "model/host.hpp"
+#include "storage/store.hpp"
+
+#include <caf/fwd.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace flotilla::actors {
+
+/// How often the check-in path asks for each query class, and housekeeping.
+struct checkin_settings {
+    std::chrono::seconds detail_interval{3600};
+    std::chrono::seconds label_interval{3600};
+    std::chrono::seconds policy_interval{3600};
+    /// Up to this fraction of an interval is added per host (Fleet: 10%).
+    double max_jitter = 0.10;
+    /// Seen times are written to the store in one batch this often.
+    std::chrono::milliseconds seen_flush_interval{5000};
+    /// The label and policy catalogue is reloaded this often.
+    std::chrono::milliseconds catalog_refresh{2000};
+    clock_fn clock;
+};
+
+/// What a host is to the check-in path (kept small: ≈100 bytes plus its key).
+struct host_entry {
+    std::int64_t id = 0;
+    std::optional<std::int64_t> team_id;
+    std::string platform;
+    bool needs_accelerate = true; ///< hostname or platform still unknown
+    micros detail_due = 0, label_due = 0, policy_due = 0;
+    micros jitter = 0;
+    micros seen = 0;
+    bool seen_dirty = false;
+};
+
+/// The identity an authenticated agent request resolves to.
+struct host_ref {
+    std::int64_t id = 0;
+    std::optional<std::int64_t> team_id;
+    std::string platform;
+};
+
+/// One answer in a distributed/write.
+struct query_result {
+    std::string name;
+    std::vector<result_row> rows;
+    bool failed = false;
+    std::string message;
+};
+
+/// A distributed/read answer.
+struct read_answer {
+    std::vector<std::pair<std::string, std::string>> queries; ///< name → SQL
+    bool accelerate = false;
+};
+
+/// The registry's state and rules, callable without an actor (unit tests).
+class host_registry_state {
+public:
+    static inline const char* name = "host_registry";
+
+    void init(checkin_settings s, const std::vector<host>& hosts);
+    /// Adds or replaces a host after enrollment (forgetting its previous key).
+    void register_host(const host& h, const std::string& previous_node_key);
+    /// Resolves a node key and marks the host seen; node_invalid when unknown.
+    expected<host_ref> authenticate(const std::string& node_key);
+    /// What the host should run now.
+    expected<read_answer> read(const std::string& node_key);
+    /// Routes answers: returns the store work they need (run on the persistence
+    /// actor), after updating the in-memory due times.
+    struct write_effects {
+        std::int64_t host_id = 0;
+        std::vector<std::pair<std::string, std::vector<result_row>>> details;
+        std::vector<std::pair<std::int64_t, bool>> labels;
+        std::vector<storage::policy_result> policies;
+    };
+    expected<write_effects> write(const std::string& node_key, const std::vector<query_result>& r);
+    /// Applies what detail ingestion learned (platform, hostname known).
+    void host_updated(std::int64_t id, const std::string& platform, bool hostname_known);
+    void set_catalog(storage::query_catalog c) { catalog_ = std::move(c); }
+    /// Seen times not yet written; clears the dirty marks.
+    std::vector<std::pair<std::int64_t, micros>> take_seen();
+
+    std::size_t size() const { return by_key_.size(); }
+    const checkin_settings& settings() const { return settings_; }
+    micros now() const { return settings_.clock(); }
+
+private:
+    host_entry* find(const std::string& node_key);
+    host_entry make_entry(const host& h) const;
+
+    checkin_settings settings_;
+    std::unordered_map<std::string, host_entry> by_key_;
+    std::unordered_map<std::int64_t, std::string> key_of_id_;
+    storage::query_catalog catalog_;
+};
+
+/// Callbacks the registry answers through (called on the registry's thread).
+using auth_reply = std::function<void(expected<host_ref>)>;
+using read_reply = std::function<void(expected<read_answer>)>;
+using write_reply = std::function<void(expected<void>)>;
+
+/// Spawns the registry with the hosts the store has; `persistence` runs store jobs.
+caf::actor spawn_host_registry(caf::actor_system& sys, caf::actor persistence,
+                               checkin_settings settings, std::vector<host> hosts);
+
+// What callers send it (all asynchronous; answers come through the callbacks).
+void registry_register(const caf::actor& registry, host h, std::string previous_node_key,
+                       std::function<void()> done);
+void registry_authenticate(const caf::actor& registry, std::string node_key, auth_reply reply);
+void registry_read(const caf::actor& registry, std::string node_key, read_reply reply);
+void registry_write(const caf::actor& registry, std::string node_key,
+                    std::vector<query_result> results, write_reply reply);
+
+} // namespace flotilla::actors

@@ -1,0 +1,276 @@
+/// The osquery TLS endpoints (fleet-behaviour.md §6): enroll, config,
+/// distributed/read, distributed/write and log, under /api/v1/osquery and the
+/// unversioned /api/osquery. Handlers decode and hand over to the host registry
+/// (check-ins), the persistence actor (enroll, config) and the log writer.
+
+#include "actors/host_registry.hpp"
+#include "actors/log_writer.hpp"
+#include "http/api.hpp"
+#include "http/errors.hpp"
+#include "http/gzip.hpp"
+#include "model/agent_config.hpp"
+#include "model/json.hpp"
+#include "model/secrets.hpp"
+
+#include <boost/json.hpp>
+
+namespace flotilla::http {
+namespace {
+
+namespace bj = boost::json;
+
+/// The body as a JSON object, inflated first when it is gzip.
+expected<bj::object> agent_body(const request& req) {
+    std::string_view encoding = req.header("content-encoding");
+    if (encoding == "gzip") {
+        auto inflated = gunzip(req.body);
+        if (!inflated)
+            return inflated.err();
+        return json::parse_object(*inflated);
+    }
+    return json::parse_object(req.body);
+}
+
+/// node_key as a string ("" when absent); a non-string is a bad request.
+expected<std::string> node_key_of(const bj::object& body) {
+    json::reader r(body);
+    auto key = r.str("node_key");
+    if (r.failure())
+        return *r.failure();
+    return key.value_or("");
+}
+
+error actor_gone() {
+    return error::backend("the check-in service is shutting down");
+}
+
+// --- POST /enroll ----------------------------------------------------------------------
+
+void enroll(api& a, const request& req, responder reply) {
+    auto body = agent_body(req);
+    if (!body)
+        return reply(to_response(body.err()));
+    json::reader r(*body);
+    const std::string secret = r.str("enroll_secret").value_or("");
+    const std::string identifier = r.str("host_identifier").value_or("");
+    const bj::object* details = r.object("host_details");
+    if (r.failure())
+        return reply(to_response(*r.failure()));
+    host h;
+    h.osquery_host_id = identifier;
+    if (details)
+        ingest_enroll_details(h, *details);
+    a.on_store([&a, secret, h = std::move(h), reply](storage::store& st) mutable {
+        auto s = secret.empty() ? expected<enroll_secret>(error::not_found("EnrollSecret", ""))
+                                : st.enroll_secret_by_value(secret);
+        if (!s)
+            return reply(to_response(
+                s.err().code == errc::not_found
+                    ? error{errc::node_invalid, "enroll failed: no matching secret found", {}}
+                    : s.err()));
+        if (h.osquery_host_id.empty())
+            return reply(to_response(
+                {errc::node_invalid, "save enroll failed: missing osquery host identifier", {}}));
+        const std::string node_key = random_base64(24);
+        auto enrolled = st.enroll_host(h, node_key, s->team_id, a.now());
+        if (!enrolled)
+            return reply(to_response(enrolled.err()));
+        auto registry = a.registry();
+        if (!registry)
+            return reply(to_response(actor_gone()));
+        // Answer once the registry knows the key, so the agent's next request works.
+        actors::registry_register(
+            registry, std::move(enrolled->h), std::move(enrolled->previous_node_key),
+            [reply, node_key] {
+                reply(response::json(200, bj::object{{"node_key", node_key}}));
+            });
+    });
+}
+
+// --- POST /config ------------------------------------------------------------------------
+
+void config(api& a, const request& req, responder reply) {
+    auto body = agent_body(req);
+    if (!body)
+        return reply(to_response(body.err()));
+    auto key = node_key_of(*body);
+    if (!key)
+        return reply(to_response(key.err()));
+    auto registry = a.registry();
+    if (!registry)
+        return reply(to_response(actor_gone()));
+    actors::registry_authenticate(registry, *key, [&a, reply](expected<actors::host_ref> ref) {
+        if (!ref)
+            return reply(to_response(ref.err()));
+        a.with_store(reply, [ref = *ref](storage::store& st) -> response {
+            std::optional<bj::value> options;
+            if (ref.team_id)
+                if (auto t = st.team_by_id(*ref.team_id); t && t->agent_options &&
+                                                          t->agent_options->is_object() &&
+                                                          !t->agent_options->get_object().empty())
+                    options = t->agent_options;
+            if (!options) {
+                auto cfg = st.load_app_config();
+                options = cfg ? cfg->agent_options : default_agent_options();
+            }
+            auto packs = st.packs_for_host(ref.id, ref.team_id);
+            if (!packs)
+                return to_response(packs.err());
+            return response::json(200, build_agent_config(*options, ref.platform, *packs));
+        });
+    });
+}
+
+// --- POST /distributed/read --------------------------------------------------------------
+
+void distributed_read(api& a, const request& req, responder reply) {
+    auto body = agent_body(req);
+    if (!body)
+        return reply(to_response(body.err()));
+    auto key = node_key_of(*body);
+    if (!key)
+        return reply(to_response(key.err()));
+    auto registry = a.registry();
+    if (!registry)
+        return reply(to_response(actor_gone()));
+    actors::registry_read(registry, std::move(*key), [reply](expected<actors::read_answer> ans) {
+        if (!ans)
+            return reply(to_response(ans.err()));
+        bj::object queries;
+        for (auto& [name, sql] : ans->queries)
+            queries[name] = sql;
+        bj::object out{{"queries", std::move(queries)}};
+        if (ans->accelerate)
+            out["accelerate"] = 10;
+        reply(response::json(200, out));
+    });
+}
+
+// --- POST /distributed/write -------------------------------------------------------------
+
+/// A row's values as strings (osquery sends strings; numbers are tolerated).
+std::optional<result_row> to_row(const bj::value& v) {
+    if (!v.is_object())
+        return std::nullopt;
+    result_row row;
+    for (const auto& kv : v.get_object()) {
+        if (kv.value().is_string())
+            row[std::string(kv.key())] = std::string(kv.value().get_string());
+        else if (kv.value().is_number() || kv.value().is_bool())
+            row[std::string(kv.key())] = bj::serialize(kv.value());
+        else if (kv.value().is_null())
+            row[std::string(kv.key())] = "";
+    }
+    return row;
+}
+
+expected<std::vector<actors::query_result>> decode_write(const bj::object& body) {
+    json::reader r(body);
+    const bj::object* queries = r.object("queries");
+    const bj::object* statuses = r.object("statuses");
+    const bj::object* messages = r.object("messages");
+    if (r.failure())
+        return *r.failure();
+    std::vector<actors::query_result> out;
+    if (!queries)
+        return out;
+    for (const auto& kv : *queries) {
+        actors::query_result q;
+        q.name = std::string(kv.key());
+        if (const auto* rows = kv.value().if_array()) // "" from old osquery: no rows
+            for (const auto& row : *rows)
+                if (auto parsed = to_row(row))
+                    q.rows.push_back(std::move(*parsed));
+        if (statuses)
+            if (const bj::value* st = statuses->if_contains(kv.key())) {
+                std::int64_t code = 0;
+                if (st->is_int64())
+                    code = st->get_int64();
+                else if (st->is_uint64())
+                    code = static_cast<std::int64_t>(st->get_uint64());
+                else if (st->is_string() && !st->get_string().empty() &&
+                         st->get_string().find_first_not_of("-0123456789") == bj::string::npos)
+                    code = std::stoll(std::string(st->get_string()));
+                else
+                    return error::bad_request("status of " + q.name + " is not a number");
+                q.failed = code != 0;
+            }
+        if (messages)
+            if (const bj::value* m = messages->if_contains(kv.key()); m && m->is_string())
+                q.message = std::string(m->get_string());
+        out.push_back(std::move(q));
+    }
+    return out;
+}
+
+void distributed_write(api& a, const request& req, responder reply) {
+    auto body = agent_body(req);
+    if (!body)
+        return reply(to_response(body.err()));
+    auto key = node_key_of(*body);
+    if (!key)
+        return reply(to_response(key.err()));
+    auto results = decode_write(*body);
+    if (!results)
+        return reply(to_response(results.err()));
+    auto registry = a.registry();
+    if (!registry)
+        return reply(to_response(actor_gone()));
+    actors::registry_write(registry, std::move(*key), std::move(*results),
+                           [reply](expected<void> ok) {
+                               reply(ok ? response::empty_object() : to_response(ok.err()));
+                           });
+}
+
+// --- POST /log ------------------------------------------------------------------------------
+
+void log(api& a, const request& req, responder reply) {
+    auto body = agent_body(req);
+    if (!body)
+        return reply(to_response(body.err()));
+    auto key = node_key_of(*body);
+    if (!key)
+        return reply(to_response(key.err()));
+    json::reader r(*body);
+    const std::string type = r.str("log_type").value_or("");
+    const bj::array* data = r.array("data");
+    if (r.failure())
+        return reply(to_response(*r.failure()));
+    if (type != "result" && type != "status")
+        return reply(to_response(error::bad_request("unknown log type: " + type)));
+    std::vector<std::string> lines;
+    if (data)
+        for (const auto& entry : *data)
+            lines.push_back(bj::serialize(entry));
+    auto registry = a.registry();
+    if (!registry)
+        return reply(to_response(actor_gone()));
+    const auto kind = type == "result" ? actors::log_kind::result : actors::log_kind::status;
+    actors::registry_authenticate(
+        registry, *key,
+        [&a, reply, kind, lines = std::move(lines)](expected<actors::host_ref> ref) mutable {
+            if (!ref)
+                return reply(to_response(ref.err()));
+            if (auto writer = a.log_writer(); writer && !lines.empty())
+                actors::write_log_lines(writer, kind, std::move(lines));
+            reply(response::empty_object());
+        });
+}
+
+} // namespace
+
+void add_osquery_routes(api& a, router& r) {
+    for (const std::string prefix : {"/api/v1/osquery", "/api/osquery"}) {
+        r.add("POST", prefix + "/enroll",
+              [&a](auto& req, auto&, auto reply) { enroll(a, req, reply); });
+        r.add("POST", prefix + "/config",
+              [&a](auto& req, auto&, auto reply) { config(a, req, reply); });
+        r.add("POST", prefix + "/distributed/read",
+              [&a](auto& req, auto&, auto reply) { distributed_read(a, req, reply); });
+        r.add("POST", prefix + "/distributed/write",
+              [&a](auto& req, auto&, auto reply) { distributed_write(a, req, reply); });
+        r.add("POST", prefix + "/log", [&a](auto& req, auto&, auto reply) { log(a, req, reply); });
+    }
+}
+
+} // namespace flotilla::http

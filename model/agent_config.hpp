@@ -1,0 +1,35 @@
+#pragma once
+/// The config osquery fetches from /api/v1/osquery/config (fleet-behaviour.md §6):
+/// the agent options' `config` (or its platform override) with the packs that
+/// apply to the host, in osquery's pack format.
+
+#include <boost/json/fwd.hpp>
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flotilla {
+
+struct host_pack_query {
+    std::string name;
+    std::string sql;
+    std::int64_t interval = 0;
+    std::optional<bool> snapshot, removed, denylist;
+    std::optional<std::int64_t> shard;
+    std::optional<std::string> platform, version;
+};
+
+struct host_pack {
+    std::string name;
+    std::string platform;
+    std::vector<host_pack_query> queries;
+};
+
+/// Builds the config object served to a host on `platform`.
+boost::json::value build_agent_config(const boost::json::value& agent_options,
+                                      const std::string& platform,
+                                      const std::vector<host_pack>& packs);
+
+} // namespace flotilla
