@@ -1,6 +1,7 @@
 /// TLS (--server_tls) with a self-signed certificate made at test time by the
 /// openssl CLI.
 
+#include "tests/support/agent.hpp"
 #include "tests/support/backends.hpp"
 #include "tests/support/test_server.hpp"
 
@@ -32,7 +33,7 @@ protected:
     void SetUp() override {
         db_ = std::make_unique<test_database>(backend::sqlite);
         srv_ = std::make_unique<test_server>(
-            db_->open(), server_options{true, dir_ + "/cert.pem", dir_ + "/key.pem"});
+            db_->open(), server_options::with_tls(dir_ + "/cert.pem", dir_ + "/key.pem"));
     }
 
     static inline std::string dir_;
@@ -52,6 +53,20 @@ TEST_F(tls_test, setup_login_and_me_over_https) {
     EXPECT_EQ(me.json().at("user").at("email"), admin_email);
     auto again = c->authed("GET", "/api/v1/fleet/me", token); // keep-alive over TLS
     EXPECT_EQ(again.status, 200);
+}
+
+TEST_F(tls_test, the_osquery_agent_flow_runs_over_https) {
+    ASSERT_FALSE(srv_->setup().empty());
+    auto st = db_->open();
+    const auto secret = st->global_enroll_secrets()->at(0).secret;
+    simulated_agent a(srv_->port(), srv_->client_opts(), agent_identity{});
+    ASSERT_EQ(a.enroll(secret), 200);
+    EXPECT_EQ(a.config().status, 200);
+    auto answered = a.check_in();
+    EXPECT_FALSE(answered.empty());
+    EXPECT_EQ(a.read().json(), boost::json::parse(R"({"queries":{}})"));
+    EXPECT_EQ(a.log("status", boost::json::array{boost::json::object{{"m", "x"}}}).status, 200);
+    EXPECT_EQ(st->list_hosts()->size(), 1u);
 }
 
 TEST_F(tls_test, a_silent_tcp_client_does_not_delay_another_clients_request) {
@@ -79,7 +94,7 @@ TEST_F(tls_test, a_missing_certificate_fails_to_start_with_a_clear_message) {
     test_database db(backend::sqlite);
     try {
         test_server bad(db.open(),
-                        server_options{true, "/nonexistent/cert.pem", dir_ + "/key.pem"});
+                        server_options::with_tls("/nonexistent/cert.pem", dir_ + "/key.pem"));
         FAIL() << "started without a certificate";
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find("cannot load TLS certificate"), std::string::npos)

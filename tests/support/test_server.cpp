@@ -1,7 +1,9 @@
 #include "tests/support/test_server.hpp"
 
 #include <boost/json.hpp>
+#include <filesystem>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace flotilla::testing {
 
@@ -16,6 +18,17 @@ test_server::test_server(std::shared_ptr<storage::store> store, server_options o
     cfg.io_threads = 2;
     http::instance_options io;
     io.clock = [this] { return now_.load(); };
+    io.checkin = opts.checkin;
+    io.checkin.clock = io.clock;
+    logs_ = opts.logs;
+    if (logs_.result_path.empty()) {
+        static std::atomic<int> n{0};
+        const auto dir = std::filesystem::temp_directory_path() /
+                         ("flotilla_logs_" + std::to_string(getpid()) + "_" + std::to_string(n++));
+        std::filesystem::create_directories(dir);
+        logs_ = {dir / "osquery_result", dir / "osquery_status"};
+    }
+    io.logs = logs_;
     auto inst = http::instance::start(cfg, std::move(store), std::move(io));
     if (!inst)
         throw std::runtime_error("cannot start the test server: " + inst.err().message);

@@ -16,6 +16,19 @@ struct server_options {
     bool tls = false;
     std::string cert_file;
     std::string key_file;
+    /// Check-in intervals and housekeeping (the clock is the server's own).
+    actors::checkin_settings checkin;
+    /// Where osquery logs go ("" → files in a fresh temporary directory).
+    actors::log_files logs{"", ""};
+
+    /// TLS with this certificate and key.
+    static server_options with_tls(std::string cert, std::string key) {
+        server_options o;
+        o.tls = true;
+        o.cert_file = std::move(cert);
+        o.key_file = std::move(key);
+        return o;
+    }
 };
 
 /// The admin that `setup()` creates.
@@ -45,6 +58,10 @@ public:
     void stop();
     /// Waits (up to `deadline`) until `n` requests are under way in the transport.
     bool wait_requests_in_flight(int n, std::chrono::milliseconds deadline);
+    /// The log writer's counters.
+    const actors::log_counters& log_counters() const { return inst_->log_counters(); }
+    /// The osquery log files in use.
+    const actors::log_files& logs() const { return logs_; }
     /// Starts a graceful shutdown without waiting.
     void begin_stop();
     /// True once the serving thread has returned from run().
@@ -53,6 +70,7 @@ public:
 private:
     bool tls_;
     std::atomic<micros> now_;
+    actors::log_files logs_;
     std::unique_ptr<http::instance> inst_;
     unsigned short port_ = 0;
     std::thread thread_;
