@@ -1,0 +1,136 @@
+/// The check-in rules of the host registry, called without an actor.
+
+#include "actors/host_registry.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace flotilla;
+using namespace flotilla::actors;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct registry_test : ::testing::Test {
+    micros now = seconds_to_micros(1'800'000'000);
+    host_registry_state reg;
+
+    void SetUp() override {
+        checkin_settings s;
+        s.max_jitter = 0; // exact due times
+        s.clock = [this] { return now; };
+        host h;
+        h.id = 1;
+        h.node_key = "key-1";
+        h.hostname = "one";
+        h.platform = "ubuntu";
+        h.detail_updated_at = h.label_updated_at = h.policy_updated_at = 86'400'000'000;
+        reg.init(s, {h});
+        storage::query_catalog c;
+        c.labels = {{6, "select 1;", ""},
+                    {7, "select 1 from os_version where platform = 'darwin';", "darwin"},
+                    {8, "ubuntu only", "ubuntu"}};
+        c.policies = {{1, "global", std::nullopt, ""},
+                      {2, "mac policy", std::nullopt, "darwin"},
+                      {3, "team 5 policy", 5, ""},
+                      {4, "linux policy", std::nullopt, "windows,linux"}};
+        reg.set_catalog(c);
+    }
+    std::vector<std::string> due() {
+        std::vector<std::string> out;
+        auto answer = reg.read("key-1");
+        for (auto& [name, sql] : answer->queries)
+            out.push_back(name);
+        return out;
+    }
+    static bool has(const std::vector<std::string>& v, const char* s) {
+        return std::find(v.begin(), v.end(), s) != v.end();
+    }
+};
+
+} // namespace
+
+TEST_F(registry_test, unknown_and_missing_keys_are_node_invalid) {
+    auto r = reg.read("nope");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.err().code, errc::node_invalid);
+    EXPECT_EQ(r.err().message, "authentication error: invalid node key: nope");
+    EXPECT_EQ(reg.authenticate("").err().message, "authentication error: missing node key");
+}
+
+TEST_F(registry_test, a_new_host_gets_details_matching_labels_and_policies) {
+    auto d = due();
+    EXPECT_TRUE(has(d, "fleet_detail_query_os_version"));
+    EXPECT_TRUE(has(d, "fleet_label_query_6"));
+    EXPECT_FALSE(has(d, "fleet_label_query_7")); // darwin only
+    EXPECT_TRUE(has(d, "fleet_label_query_8"));
+    EXPECT_TRUE(has(d, "fleet_policy_query_1"));
+    EXPECT_FALSE(has(d, "fleet_policy_query_2")); // darwin
+    EXPECT_FALSE(has(d, "fleet_policy_query_3")); // another team
+    EXPECT_TRUE(has(d, "fleet_policy_query_4"));  // linux family
+    EXPECT_FALSE(reg.read("key-1")->accelerate);
+}
+
+TEST_F(registry_test, answers_route_by_prefix_and_push_the_due_times) {
+    auto fx =
+        reg.write("key-1", {{"fleet_detail_query_uptime", {{{"total_seconds", "5"}}}, false, ""},
+                            {"fleet_detail_query_os_version", {}, true, "failed"},
+                            {"fleet_label_query_6", {{{"1", "1"}}}, false, ""},
+                            {"fleet_label_query_8", {{{"1", "1"}}}, true, "err"},
+                            {"fleet_policy_query_1", {}, false, ""},
+                            {"fleet_policy_query_4", {}, true, "err"},
+                            {"fleet_label_query_x", {}, false, ""},
+                            {"something_else", {}, false, ""}});
+    ASSERT_TRUE(fx);
+    EXPECT_EQ(fx->host_id, 1);
+    ASSERT_EQ(fx->details.size(), 1u); // the failed detail is not ingested
+    EXPECT_EQ(fx->details[0].first, "uptime");
+    EXPECT_EQ(fx->labels, (std::vector<std::pair<std::int64_t, bool>>{{6, true}, {8, false}}));
+    ASSERT_EQ(fx->policies.size(), 2u);
+    EXPECT_EQ(fx->policies[0].passes, false);
+    EXPECT_EQ(fx->policies[1].passes, std::nullopt);
+    EXPECT_TRUE(due().empty());
+    now += seconds_to_micros(3599);
+    EXPECT_TRUE(due().empty());
+    now += seconds_to_micros(1);
+    EXPECT_FALSE(due().empty());
+}
+
+TEST_F(registry_test, seen_times_are_collected_once) {
+    now += 5;
+    ASSERT_TRUE(reg.authenticate("key-1"));
+    auto seen = reg.take_seen();
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0], (std::pair<std::int64_t, micros>{1, now}));
+    EXPECT_TRUE(reg.take_seen().empty());
+}
+
+TEST_F(registry_test, reenrolling_forgets_the_old_key) {
+    host h;
+    h.id = 1;
+    h.node_key = "key-2";
+    h.platform = "darwin";
+    reg.register_host(h, "key-1");
+    EXPECT_FALSE(reg.read("key-1"));
+    auto r = reg.read("key-2");
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->accelerate); // no hostname yet
+    EXPECT_EQ(reg.size(), 1u);
+    reg.host_updated(1, "darwin", true);
+    EXPECT_FALSE(reg.read("key-2")->accelerate);
+}
+
+TEST_F(registry_test, a_refetch_makes_details_due_at_once) {
+    host h;
+    h.id = 2;
+    h.node_key = "key-r";
+    h.hostname = "r";
+    h.platform = "ubuntu";
+    h.detail_updated_at = h.label_updated_at = h.policy_updated_at = now;
+    h.refetch_requested = true;
+    reg.register_host(h, "");
+    auto r = reg.read("key-r");
+    ASSERT_TRUE(r);
+    ASSERT_FALSE(r->queries.empty());
+    for (auto& [name, sql] : r->queries)
+        EXPECT_TRUE(name.starts_with("fleet_detail_query_")) << name;
+}

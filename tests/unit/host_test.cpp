@@ -1,0 +1,108 @@
+#include "model/agent_config.hpp"
+#include "model/host.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+using namespace flotilla;
+namespace bj = boost::json;
+
+namespace {
+const micros day = seconds_to_micros(24 * 3600);
+const micros t0 = seconds_to_micros(1'800'000'000);
+} // namespace
+
+TEST(host, status_follows_fleets_windows) {
+    host h;
+    h.created_at = t0 - 10 * day;
+    h.seen_time = t0;
+    EXPECT_EQ(status_of(h, t0 + seconds_to_micros(59)), host_status::online);
+    EXPECT_EQ(status_of(h, t0 + seconds_to_micros(60)), host_status::offline);
+    EXPECT_EQ(status_of(h, t0 + 30 * day - 1), host_status::offline);
+    EXPECT_EQ(status_of(h, t0 + 30 * day), host_status::mia);
+    // min(distributed_interval, config_tls_refresh) widens the online window.
+    h.distributed_interval = 10;
+    h.config_tls_refresh = 120;
+    EXPECT_EQ(status_of(h, t0 + seconds_to_micros(69)), host_status::online);
+    EXPECT_EQ(status_of(h, t0 + seconds_to_micros(70)), host_status::offline);
+    // Never seen: the creation time counts.
+    host fresh;
+    fresh.created_at = t0;
+    EXPECT_EQ(status_of(fresh, t0 + seconds_to_micros(30)), host_status::online);
+}
+
+TEST(host, new_means_created_within_a_day) {
+    host h;
+    h.created_at = t0;
+    EXPECT_TRUE(is_new(h, t0 + day));
+    EXPECT_FALSE(is_new(h, t0 + day + 1));
+}
+
+TEST(host, detail_queries_fill_the_record) {
+    host h;
+    EXPECT_TRUE(ingest_detail(h, "os_version",
+                              {{{"name", "Ubuntu"},
+                                {"major", "22"},
+                                {"minor", "4"},
+                                {"patch", "1"},
+                                {"platform", "ubuntu"},
+                                {"platform_like", "debian"},
+                                {"codename", "jammy"}}}));
+    EXPECT_EQ(h.os_version, "Ubuntu 22.4.1");
+    EXPECT_EQ(h.platform, "ubuntu");
+    EXPECT_EQ(h.platform_like, "debian");
+    EXPECT_EQ(h.code_name, "jammy");
+    EXPECT_TRUE(ingest_detail(
+        h, "system_info",
+        {{{"hostname", "h"}, {"physical_memory", "1024"}, {"cpu_logical_cores", "x"}}}));
+    EXPECT_EQ(h.hostname, "h");
+    EXPECT_EQ(h.memory, 1024);
+    EXPECT_EQ(h.cpu_logical_cores, 0); // malformed: ignored
+    EXPECT_TRUE(ingest_detail(h, "osquery_flags",
+                              {{{"name", "config_refresh"}, {"value", "30"}},
+                               {{"name", "distributed_interval"}, {"value", "15"}}}));
+    EXPECT_EQ(h.config_tls_refresh, 30);
+    EXPECT_EQ(h.distributed_interval, 15);
+    EXPECT_TRUE(ingest_detail(h, "network_interface",
+                              {{{"address", "fe80::1"}, {"mac", "m0"}},
+                               {{"address", "2001:db8::1"}, {"mac", "m1"}},
+                               {{"address", "192.168.1.5"}, {"mac", "m2"}}}));
+    EXPECT_EQ(h.primary_ip, "192.168.1.5");
+    EXPECT_EQ(h.primary_mac, "m2");
+    EXPECT_TRUE(ingest_detail(h, "uptime", {{{"total_seconds", "12"}}}));
+    EXPECT_EQ(h.uptime_ns, 12'000'000'000);
+    EXPECT_FALSE(ingest_detail(h, "no_such_detail", {}));
+    EXPECT_EQ(detail_queries().size(), 6u);
+}
+
+TEST(host, platform_families) {
+    EXPECT_EQ(platform_family("darwin"), "darwin");
+    EXPECT_EQ(platform_family("windows"), "windows");
+    for (const char* p : {"ubuntu", "debian", "rhel", "centos"})
+        EXPECT_EQ(platform_family(p), "linux") << p;
+    EXPECT_EQ(platform_family("freebsd"), "");
+}
+
+TEST(host, json_has_fleets_keys) {
+    host h;
+    h.id = 4;
+    h.hostname = "x";
+    auto j = to_json(h).as_object();
+    for (const char* key : {"created_at", "updated_at", "id", "detail_updated_at", "seen_time",
+                            "hostname", "uuid", "platform", "osquery_version", "primary_ip",
+                            "primary_mac", "distributed_interval", "team_id", "issues"})
+        EXPECT_TRUE(j.contains(key)) << key;
+    EXPECT_TRUE(j.at("team_id").is_null());
+}
+
+TEST(agent_config, uses_the_platform_override_and_adds_packs) {
+    auto options = bj::parse(R"({"config":{"options":{"a":1}},
+        "overrides":{"platforms":{"darwin":{"options":{"a":2}}}}})");
+    EXPECT_EQ(build_agent_config(options, "ubuntu", {}), bj::parse(R"({"options":{"a":1}})"));
+    EXPECT_EQ(build_agent_config(options, "darwin", {}), bj::parse(R"({"options":{"a":2}})"));
+    host_pack p{"p", "linux", {{"q", "SELECT 1", 60, false, true, std::nullopt, 5, "", "4.0"}}};
+    EXPECT_EQ(build_agent_config(options, "ubuntu", {p}),
+              bj::parse(R"({"options":{"a":1},"packs":{"p":{"platform":"linux",
+                  "queries":{"q":{"query":"SELECT 1","interval":60,"version":"4.0","removed":true,"shard":5}}}}})"));
+    EXPECT_EQ(build_agent_config(nullptr, "ubuntu", {}), bj::object{});
+}
