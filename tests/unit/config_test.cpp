@@ -133,6 +133,25 @@ TEST(config, prepare_db_with_mysql_is_accepted) {
     EXPECT_EQ(cl.cmd, command::prepare_db);
 }
 
+TEST(config, check_in_intervals_and_log_files_use_fleets_flags) {
+    auto cl = parse({"serve", "--osquery_detail_update_interval", "30m",
+                     "--osquery_label_update_interval", "2h", "--osquery_policy_update_interval",
+                     "45", "--osquery_result_log_file", "/var/log/r.log"});
+    ASSERT_FALSE(cl.exit_code) << cl.output;
+    auto io = cl.s.instance();
+    EXPECT_EQ(io.checkin.detail_interval, std::chrono::seconds(1800));
+    EXPECT_EQ(io.checkin.label_interval, std::chrono::seconds(7200));
+    EXPECT_EQ(io.checkin.policy_interval, std::chrono::seconds(45));
+    EXPECT_EQ(io.logs.result_path, "/var/log/r.log");
+    EXPECT_EQ(io.logs.status_path, "/tmp/osquery_status");
+    EXPECT_EQ(parse({"serve"}).s.instance().checkin.detail_interval, std::chrono::seconds(3600));
+    for (const char* bad : {"5x", "0", "-1h"}) {
+        auto b = parse({"serve", "--osquery_detail_update_interval", bad});
+        ASSERT_TRUE(b.exit_code) << bad;
+        EXPECT_EQ(*b.exit_code, 2) << bad;
+    }
+}
+
 TEST(config, help_exits_0) {
     auto cl = parse({"--help"});
     ASSERT_TRUE(cl.exit_code);
