@@ -30,6 +30,7 @@ http::instance_options settings::instance() const {
     o.checkin.detail_interval = std::chrono::seconds(osquery_detail_update_interval);
     o.checkin.label_interval = std::chrono::seconds(osquery_label_update_interval);
     o.checkin.policy_interval = std::chrono::seconds(osquery_policy_update_interval);
+    o.checkin.campaigns.subscribe_timeout = std::chrono::seconds(live_query_subscribe_timeout);
     o.logs.result_path = osquery_result_log_file;
     o.logs.status_path = osquery_status_log_file;
     return o;
@@ -149,6 +150,10 @@ command_line parse_command_line(int argc, const char* const* argv) {
         opt(name, *target, "How often hosts refresh these queries (1h, 30m, 10s)")
             ->transform(duration)
             ->check(CLI::PositiveNumber);
+    opt("live_query_subscribe_timeout", s.live_query_subscribe_timeout,
+        "Cancel a live query nobody subscribed to within this (60s)")
+        ->transform(duration)
+        ->check(CLI::PositiveNumber);
     opt("osquery_result_log_file", s.osquery_result_log_file, "osquery result logs (NDJSON)");
     opt("osquery_status_log_file", s.osquery_status_log_file, "osquery status logs (NDJSON)");
 

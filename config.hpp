@@ -31,6 +31,8 @@ struct settings {
     std::int64_t osquery_detail_update_interval = 3600;
     std::int64_t osquery_label_update_interval = 3600;
     std::int64_t osquery_policy_update_interval = 3600;
+    /// A live query with no subscriber by then is cancelled (seconds).
+    std::int64_t live_query_subscribe_timeout = 60;
     std::string osquery_result_log_file = "/tmp/osquery_result";
     std::string osquery_status_log_file = "/tmp/osquery_status";
 

@@ -1,5 +1,6 @@
 #include "actors/host_registry.hpp"
 
+#include "actors/campaign_actor.hpp"
 #include "actors/messages.hpp"
 
 #include <caf/all.hpp>
@@ -13,6 +14,7 @@ namespace {
 constexpr std::string_view detail_prefix = "fleet_detail_query_";
 constexpr std::string_view label_prefix = "fleet_label_query_";
 constexpr std::string_view policy_prefix = "fleet_policy_query_";
+constexpr std::string_view live_prefix = "fleet_distributed_query_";
 
 micros to_micros(std::chrono::seconds s) {
     return seconds_to_micros(s.count());
@@ -87,7 +89,11 @@ host_entry host_registry_state::make_entry(const host& h) const {
     e.label_due = next_due(h.label_updated_at, settings_.label_interval, j);
     e.policy_due = next_due(h.policy_updated_at, settings_.policy_interval, j);
     e.jitter = static_cast<micros>(j * 1e6);
-    e.seen = h.seen_time;
+    e.seen = h.seen_time ? h.seen_time : h.created_at;
+    e.created_at = h.created_at;
+    e.online_window_s =
+        std::max<std::int64_t>(0, std::min(h.distributed_interval, h.config_tls_refresh)) + 60;
+    e.hostname = h.hostname;
     return e;
 }
 
@@ -96,7 +102,11 @@ void host_registry_state::register_host(const host& h, const std::string& previo
         by_key_.erase(previous_node_key);
     if (auto it = key_of_id_.find(h.id); it != key_of_id_.end() && it->second != h.node_key)
         by_key_.erase(it->second);
-    by_key_[h.node_key] = make_entry(h);
+    auto entry = make_entry(h);
+    for (const auto& [id, c] : campaigns_) // a re-enrolled host keeps its pending live queries
+        if (std::find(c.host_ids.begin(), c.host_ids.end(), h.id) != c.host_ids.end())
+            entry.pending.push_back(id);
+    by_key_[h.node_key] = std::move(entry);
     key_of_id_[h.id] = h.node_key;
 }
 
@@ -123,6 +133,9 @@ expected<read_answer> host_registry_state::read(const std::string& node_key) {
     e->seen_dirty = true;
     read_answer a;
     a.accelerate = e->needs_accelerate;
+    for (auto id : e->pending)
+        if (auto c = campaigns_.find(id); c != campaigns_.end())
+            a.queries.emplace_back(std::string(live_prefix) + std::to_string(id), c->second.sql);
     if (t >= e->detail_due)
         for (const auto& d : detail_queries())
             a.queries.emplace_back(std::string(detail_prefix) + d.name, d.sql);
@@ -170,6 +183,22 @@ host_registry_state::write(const std::string& node_key, const std::vector<query_
                     passes = !r.rows.empty();
                 fx.policies.push_back({*id, passes});
             }
+        } else if (r.name.starts_with(live_prefix)) {
+            auto id = id_after(r.name, live_prefix);
+            auto it = id ? std::find(e->pending.begin(), e->pending.end(), *id) : e->pending.end();
+            if (it == e->pending.end())
+                continue; // not asked, or answered already: delivered once only
+            e->pending.erase(it);
+            campaign_result cr;
+            cr.campaign_id = *id;
+            cr.host_id = e->id;
+            cr.hostname = e->hostname;
+            cr.platform = e->platform;
+            for (const auto& row : r.rows)
+                cr.rows.emplace_back(row.begin(), row.end());
+            if (r.failed)
+                cr.error = r.message;
+            fx.live.push_back(std::move(cr));
         } else {
             spdlog::debug("host {}: result for unknown query {}", e->id, r.name);
         }
@@ -194,6 +223,78 @@ void host_registry_state::host_updated(std::int64_t id, const std::string& platf
     }
 }
 
+void host_registry_state::host_named(std::int64_t id, const std::string& hostname,
+                                     std::int64_t online_window_s) {
+    auto k = key_of_id_.find(id);
+    if (k == key_of_id_.end())
+        return;
+    if (host_entry* e = find(k->second)) {
+        e->hostname = hostname;
+        e->online_window_s = online_window_s;
+    }
+}
+
+host_counts host_registry_state::start_campaign(std::int64_t id, std::string sql,
+                                                const std::vector<std::int64_t>& host_ids) {
+    for (auto h : host_ids)
+        if (auto k = key_of_id_.find(h); k != key_of_id_.end())
+            if (host_entry* e = find(k->second))
+                e->pending.push_back(id);
+    campaigns_[id] = {std::move(sql), host_ids};
+    return counts(host_ids);
+}
+
+void host_registry_state::stop_campaign(std::int64_t id, std::string reason) {
+    auto c = campaigns_.find(id);
+    if (c == campaigns_.end())
+        return;
+    for (auto h : c->second.host_ids)
+        if (auto k = key_of_id_.find(h); k != key_of_id_.end())
+            if (host_entry* e = find(k->second))
+                std::erase(e->pending, id);
+    campaigns_.erase(c);
+    stopped_[id] = std::move(reason);
+}
+
+std::optional<std::string> host_registry_state::stopped_reason(std::int64_t id) const {
+    auto it = stopped_.find(id);
+    if (it == stopped_.end())
+        return std::nullopt;
+    return it->second;
+}
+
+host_counts host_registry_state::counts(const std::vector<std::int64_t>& host_ids) const {
+    host_counts c;
+    const micros t = settings_.clock();
+    for (auto id : host_ids) {
+        auto k = key_of_id_.find(id);
+        if (k == key_of_id_.end())
+            continue;
+        auto e = by_key_.find(k->second);
+        if (e == by_key_.end())
+            continue;
+        host h;
+        h.seen_time = e->second.seen;
+        h.created_at = e->second.created_at;
+        h.distributed_interval = h.config_tls_refresh = e->second.online_window_s - 60;
+        switch (status_of(h, t)) {
+        case host_status::online:
+            ++c.online;
+            break;
+        case host_status::offline:
+            ++c.offline;
+            break;
+        case host_status::mia:
+            ++c.missing_in_action;
+            break;
+        }
+        if (is_new(h, t))
+            ++c.new_hosts;
+    }
+    c.total = c.online + c.offline + c.missing_in_action;
+    return c;
+}
+
 std::vector<std::pair<std::int64_t, micros>> host_registry_state::take_seen() {
     std::vector<std::pair<std::int64_t, micros>> out;
     for (auto& [key, e] : by_key_)
@@ -213,7 +314,7 @@ void to_store(const caf::actor& persistence, std::function<void(storage::store&)
     caf::anon_send(persistence, job_atom::value, store_job{std::move(job)});
 }
 
-void load_catalog(caf::stateful_actor<host_registry_state>* self, const caf::actor& persistence) {
+void load_catalog(caf::local_actor* self, const caf::actor& persistence) {
     caf::actor_addr me = self->address();
     to_store(persistence, [me](storage::store& st) {
         auto c = st.load_query_catalog();
@@ -226,12 +327,11 @@ void load_catalog(caf::stateful_actor<host_registry_state>* self, const caf::act
     });
 }
 
-void store_effects(caf::stateful_actor<host_registry_state>* self, const caf::actor& persistence,
-                   host_registry_state::write_effects fx) {
+void store_effects(caf::local_actor* self, const caf::actor& persistence,
+                   host_registry_state::write_effects fx, micros now) {
     if (fx.details.empty() && fx.labels.empty() && fx.policies.empty())
         return;
     caf::actor_addr me = self->address();
-    const micros now = self->state.now();
     to_store(persistence, [me, fx = std::move(fx), now](storage::store& st) {
         if (!fx.details.empty()) {
             auto h = st.host_by_id(fx.host_id);
@@ -244,7 +344,11 @@ void store_effects(caf::stateful_actor<host_registry_state>* self, const caf::ac
                 if (auto ok = st.update_host(*h); !ok)
                     spdlog::warn("host {}: cannot store details: {}", fx.host_id, ok.err().message);
                 if (auto a = caf::actor_cast<caf::actor>(me))
-                    caf::anon_send(a, host_updated_msg{h->id, h->platform, !h->hostname.empty()});
+                    caf::anon_send(a, host_updated_msg{h->id, h->platform, h->hostname,
+                                                       std::max<std::int64_t>(
+                                                           0, std::min(h->distributed_interval,
+                                                                       h->config_tls_refresh)) +
+                                                           60});
             }
         }
         if (!fx.labels.empty())
@@ -258,8 +362,15 @@ void store_effects(caf::stateful_actor<host_registry_state>* self, const caf::ac
     });
 }
 
-caf::behavior host_registry(caf::stateful_actor<host_registry_state>* self, caf::actor persistence,
+/// The registry actor's state: the rules plus the campaign directory.
+struct registry_actor_state : host_registry_state {
+    std::unordered_map<std::int64_t, caf::actor> campaign_actors;
+    campaign_settings campaigns;
+};
+
+caf::behavior host_registry(caf::stateful_actor<registry_actor_state>* self, caf::actor persistence,
                             checkin_settings settings, std::vector<host> hosts) {
+    self->state.campaigns = settings.campaigns;
     self->state.init(std::move(settings), hosts);
     hosts.clear();
     load_catalog(self, persistence);
@@ -276,10 +387,41 @@ caf::behavior host_registry(caf::stateful_actor<host_registry_state>* self, caf:
             auto fx = self->state.write(m.node_key, m.results);
             if (!fx)
                 return m.reply(fx.err());
-            store_effects(self, persistence, std::move(*fx));
+            for (auto& r : fx->live)
+                if (auto it = self->state.campaign_actors.find(r.campaign_id);
+                    it != self->state.campaign_actors.end())
+                    self->send(it->second, std::move(r));
+            fx->live.clear();
+            store_effects(self, persistence, std::move(*fx), self->state.now());
             m.reply({});
         },
-        [=](host_updated_msg& m) { self->state.host_updated(m.id, m.platform, m.hostname_known); },
+        [=](host_updated_msg& m) {
+            self->state.host_updated(m.id, m.platform, !m.hostname.empty());
+            self->state.host_named(m.id, m.hostname, m.online_window_s);
+        },
+        [=](start_campaign_msg& m) {
+            auto counts = self->state.start_campaign(m.c.id, m.sql, m.host_ids);
+            auto& reg = self->state;
+            auto c = spawn_campaign(self->system(), m.c, m.host_ids, counts,
+                                    caf::actor_cast<caf::actor>(self), persistence, reg.campaigns);
+            self->link_to(c); // campaigns end with the registry (shutdown)
+            reg.campaign_actors[m.c.id] = c;
+            m.reply(counts);
+        },
+        [=](stop_campaign_msg& m) {
+            self->state.stop_campaign(m.id, m.reason);
+            self->state.campaign_actors.erase(m.id);
+        },
+        [=](find_campaign_msg& m) {
+            auto& reg = self->state;
+            if (auto it = reg.campaign_actors.find(m.id); it != reg.campaign_actors.end())
+                return m.reply(it->second);
+            if (auto why = reg.stopped_reason(m.id))
+                return m.reply(error{errc::not_found, *why, {}});
+            m.reply(
+                error{errc::not_found, "cannot find campaign for ID " + std::to_string(m.id), {}});
+        },
+        [=](counts_msg& m) { return self->state.counts(m.host_ids); },
         [=](storage::query_catalog& c) { self->state.set_catalog(std::move(c)); },
         [=](flush_atom) {
             auto seen = self->state.take_seen();

@@ -7,6 +7,8 @@
 /// persistence actor as jobs (seen times batched). See actors/README.md for why
 /// this and not one actor per host.
 
+#include "actors/campaign_actor.hpp"
+#include "model/campaign.hpp"
 #include "model/clock.hpp"
 #include "model/error.hpp"
 #include "model/host.hpp"
@@ -37,6 +39,8 @@ struct checkin_settings {
     /// The label and policy catalogue is reloaded this often.
     std::chrono::milliseconds catalog_refresh{2000};
     clock_fn clock;
+    /// Live query campaigns' timers.
+    campaign_settings campaigns;
 };
 
 /// What a host is to the check-in path (kept small: ≈100 bytes plus its key).
@@ -49,6 +53,10 @@ struct host_entry {
     micros jitter = 0;
     micros seen = 0;
     bool seen_dirty = false;
+    micros created_at = 0;
+    std::int64_t online_window_s = 60; ///< min(distributed_interval, config_tls_refresh) + 60
+    std::string hostname;
+    std::vector<std::int64_t> pending; ///< live query campaigns this host has not answered
 };
 
 /// The identity an authenticated agent request resolves to.
@@ -91,11 +99,30 @@ public:
         std::vector<std::pair<std::string, std::vector<result_row>>> details;
         std::vector<std::pair<std::int64_t, bool>> labels;
         std::vector<storage::policy_result> policies;
+        std::vector<campaign_result> live; ///< answers to live queries, once per host
     };
     expected<write_effects> write(const std::string& node_key, const std::vector<query_result>& r);
     /// Applies what detail ingestion learned (platform, hostname known).
     void host_updated(std::int64_t id, const std::string& platform, bool hostname_known);
+    /// Applies a host's hostname and online window after detail ingestion.
+    void host_named(std::int64_t id, const std::string& hostname, std::int64_t online_window_s);
     void set_catalog(storage::query_catalog c) { catalog_ = std::move(c); }
+    /// Starts handing a campaign's query to `host_ids` (unknown ids are skipped);
+    /// returns the targeted hosts' counts.
+    host_counts start_campaign(std::int64_t id, std::string sql,
+                               const std::vector<std::int64_t>& host_ids);
+    /// Stops handing it out; `reason` is what a later select_campaign is told.
+    void stop_campaign(std::int64_t id, std::string reason);
+    /// Counts by status of `host_ids`, now.
+    host_counts counts(const std::vector<std::int64_t>& host_ids) const;
+    /// Why a campaign was stopped, if it was.
+    std::optional<std::string> stopped_reason(std::int64_t id) const;
+    bool campaign_active(std::int64_t id) const { return campaigns_.count(id) > 0; }
+    std::size_t pending_for_test(const std::string& node_key) {
+        auto* e = find(node_key);
+        return e ? e->pending.size() : 0;
+    }
+
     /// Seen times not yet written; clears the dirty marks.
     std::vector<std::pair<std::int64_t, micros>> take_seen();
 
@@ -111,6 +138,12 @@ private:
     std::unordered_map<std::string, host_entry> by_key_;
     std::unordered_map<std::int64_t, std::string> key_of_id_;
     storage::query_catalog catalog_;
+    struct active_campaign {
+        std::string sql;
+        std::vector<std::int64_t> host_ids;
+    };
+    std::unordered_map<std::int64_t, active_campaign> campaigns_;
+    std::unordered_map<std::int64_t, std::string> stopped_;
 };
 
 /// Callbacks the registry answers through (called on the registry's thread).

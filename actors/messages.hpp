@@ -2,6 +2,7 @@
 /// Every atom and message type the actors exchange, in one place (CAF 0.17:
 /// atoms are at most 10 characters; non-inspectable types are allowed here).
 
+#include "actors/campaign_actor.hpp"
 #include "actors/host_registry.hpp"
 #include "actors/log_writer.hpp"
 #include "storage/store.hpp"
@@ -48,7 +49,50 @@ struct registry_write_msg {
 struct host_updated_msg {
     std::int64_t id;
     std::string platform;
-    bool hostname_known;
+    std::string hostname;
+    std::int64_t online_window_s;
+};
+
+/// A campaign's timer: no subscriber yet → cancel.
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+/// A campaign's 5 s tick.
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+/// To a subscriber: the campaign ended; close the stream.
+using close_atom = caf::atom_constant<caf::atom("close")>;
+
+/// To a campaign: a subscriber wants the stream.
+struct subscribe_msg {
+    caf::actor subscriber;
+    std::int64_t user_id;
+};
+/// To a subscriber: messages to send, in order (serialised JSON).
+struct stream_msg {
+    std::vector<std::string> texts;
+};
+/// To a subscriber: send this error, then close.
+struct campaign_error_msg {
+    std::string text;
+};
+/// To the registry: stop handing a campaign out.
+struct stop_campaign_msg {
+    std::int64_t id;
+    std::string reason;
+};
+/// To the registry (request): current counts of these hosts.
+struct counts_msg {
+    std::vector<std::int64_t> host_ids;
+};
+/// To the registry: start a campaign; `reply` gets the metrics.
+struct start_campaign_msg {
+    campaign c;
+    std::string sql;
+    std::vector<std::int64_t> host_ids;
+    std::function<void(host_counts)> reply;
+};
+/// To the registry: find a campaign's actor for a subscriber.
+struct find_campaign_msg {
+    std::int64_t id;
+    std::function<void(expected<caf::actor>)> reply;
 };
 
 /// To the log writer: lines for one of its files.
@@ -79,3 +123,12 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::registry_write_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::host_updated_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::storage::query_catalog)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::log_lines_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::subscribe_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::stream_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::campaign_error_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::stop_campaign_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::counts_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::start_campaign_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::find_campaign_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::campaign_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::host_counts)

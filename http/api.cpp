@@ -38,6 +38,7 @@ api::api(caf::actor_system& sys, caf::actor persistence, bool setup_done, clock_
     add_enroll_secret_spec_routes(*this, router_);
     add_policy_spec_routes(*this, router_);
     add_osquery_routes(*this, router_);
+    add_live_query_routes(*this, router_);
 }
 
 namespace {
@@ -74,7 +75,10 @@ void api::on_store(std::function<void(storage::store&)> job) {
 }
 
 void api::with_store(responder reply, std::function<response(storage::store&)> fn) {
-    on_store([fn = std::move(fn), reply = std::move(reply)](storage::store& s) { reply(fn(s)); });
+    on_store([fn = std::move(fn), reply = std::move(reply)](storage::store& s) {
+        if (auto r = fn(s); !r.is_deferred())
+            reply(std::move(r));
+    });
 }
 
 void api::authenticated(const request& req, responder reply,

@@ -31,6 +31,10 @@ struct response {
     static response json(int status, const boost::json::value& v);
     /// 200 with `{}`.
     static response empty_object();
+    /// "Answered later through the responder": what a store job returns when it
+    /// has handed the responder on to an actor.
+    static response deferred() { return response{0, {}, {}, {}}; }
+    bool is_deferred() const { return status == 0; }
 };
 
 /// Delivers the response for one request. Thread-safe, call exactly once: the

@@ -207,6 +207,25 @@ const std::vector<migration>& all_migrations() {
              },
              builtin_label_rows())},
         {3, "host details, seen times, policy results", host_detail_columns()},
+        {4,
+         "live query campaigns and their targets",
+         {
+             R"(CREATE TABLE campaigns (
+                 id ${ID},
+                 query_id BIGINT NOT NULL,
+                 status INTEGER NOT NULL DEFAULT 0,
+                 user_id BIGINT NOT NULL,
+                 created_at BIGINT NOT NULL,
+                 updated_at BIGINT NOT NULL
+             )${ENGINE})",
+             R"(CREATE TABLE campaign_targets (
+                 campaign_id BIGINT NOT NULL,
+                 target_type INTEGER NOT NULL,
+                 target_id BIGINT NOT NULL,
+                 PRIMARY KEY (campaign_id, target_type, target_id),
+                 FOREIGN KEY (campaign_id) REFERENCES campaigns(id) ON DELETE CASCADE
+             )${ENGINE})",
+         }},
     };
     return list;
 }

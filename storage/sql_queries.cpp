@@ -37,6 +37,16 @@ expected<query> sql_store::query_by_name(const std::string& name) {
     });
 }
 
+expected<query> sql_store::query_by_id(std::int64_t id) {
+    return guarded([&]() -> expected<query> {
+        auto rows =
+            db_->query(std::string("SELECT ") + query_columns + " FROM queries WHERE id = ?", {id});
+        if (rows.empty())
+            return error::not_found("Query", std::to_string(id));
+        return query_from_row(rows[0]);
+    });
+}
+
 expected<void> sql_store::apply_query_specs(const std::vector<query_spec>& specs,
                                             std::int64_t author_id, micros now) {
     return transaction([&]() -> expected<void> {

@@ -96,6 +96,18 @@ public:
     expected<std::vector<host_pack>> packs_for_host(std::int64_t host_id,
                                                     std::optional<std::int64_t> team_id) override;
 
+    // campaigns (sql_campaigns.cpp)
+    expected<query> query_by_id(std::int64_t id) override;
+    expected<target_selection> resolve_target_names(target_selection sel) override;
+    expected<std::vector<std::int64_t>>
+    target_host_ids(const target_selection& sel,
+                    const std::optional<std::vector<std::int64_t>>& team_scope) override;
+    expected<std::pair<campaign, query>>
+    new_campaign(std::optional<std::int64_t> query_id, const std::optional<std::string>& adhoc_sql,
+                 const user& author, const target_selection& sel, micros now) override;
+    expected<campaign> campaign_by_id(std::int64_t id) override;
+    expected<void> set_campaign_status(std::int64_t id, campaign_status s, micros now) override;
+
     // policies (sql_policies.cpp)
     expected<void> apply_policy_specs(const std::vector<policy_spec>& specs, std::int64_t author_id,
                                       micros now) override;

@@ -7,6 +7,7 @@
 
 #include "model/agent_config.hpp"
 #include "model/app_config.hpp"
+#include "model/campaign.hpp"
 #include "model/enroll_secret.hpp"
 #include "model/error.hpp"
 #include "model/host.hpp"
@@ -210,6 +211,28 @@ public:
     virtual expected<policy> policy_by_name(const std::string& name) = 0;
 };
 
+/// Live query campaigns, their ad-hoc queries and target resolution.
+class campaign_store {
+public:
+    virtual ~campaign_store() = default;
+    virtual expected<query> query_by_id(std::int64_t id) = 0;
+    /// Resolves `hostnames` and `label_names` into ids (appended to host_ids and
+    /// label_ids); unknown names are invalid_argument naming every one.
+    virtual expected<target_selection> resolve_target_names(target_selection sel) = 0;
+    /// The hosts a selection targets (listed hosts ∪ label members ∪ team
+    /// members), ascending; with `team_scope`, only hosts of those teams.
+    virtual expected<std::vector<std::int64_t>>
+    target_host_ids(const target_selection& sel,
+                    const std::optional<std::vector<std::int64_t>>& team_scope) = 0;
+    /// In one transaction: the ad-hoc query when `adhoc_sql` is set (saved=false,
+    /// a name unique per campaign), the campaign (status 0) and its targets.
+    virtual expected<std::pair<campaign, query>>
+    new_campaign(std::optional<std::int64_t> query_id, const std::optional<std::string>& adhoc_sql,
+                 const user& author, const target_selection& sel, micros now) = 0;
+    virtual expected<campaign> campaign_by_id(std::int64_t id) = 0;
+    virtual expected<void> set_campaign_status(std::int64_t id, campaign_status s, micros now) = 0;
+};
+
 /// Every aggregate, plus transactions and health.
 class store : public user_store,
               public session_store,
@@ -220,7 +243,8 @@ class store : public user_store,
               public pack_store,
               public label_store,
               public host_store,
-              public policy_store {
+              public policy_store,
+              public campaign_store {
 public:
     /// Runs `fn` in one transaction: committed when it returns a value, rolled back
     /// when it returns an error or a driver call fails. Nested calls join the outer one.

@@ -1,0 +1,100 @@
+#include "actors/campaign_actor.hpp"
+
+#include "actors/messages.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+namespace flotilla::actors {
+
+namespace {
+
+struct campaign_actor_state : campaign_state {
+    std::vector<caf::actor> subscribers;
+    bool ever_subscribed = false;
+    bool done = false;
+};
+
+using self_ptr = caf::stateful_actor<campaign_actor_state>*;
+
+void broadcast(self_ptr self, std::vector<std::string> texts) {
+    if (texts.empty())
+        return;
+    for (auto& s : self->state.subscribers)
+        self->send(s, stream_msg{texts});
+}
+
+void persist_status(const caf::actor& persistence, std::int64_t id, campaign_status s) {
+    caf::anon_send(persistence, job_atom::value, store_job{[id, s](storage::store& st) {
+                       if (auto ok = st.set_campaign_status(id, s, now_micros()); !ok)
+                           spdlog::warn("campaign {}: cannot store status: {}", id,
+                                        ok.err().message);
+                   }});
+}
+
+/// Ends the campaign: status 2, no longer handed out, every subscriber closed.
+void finish(self_ptr self, const caf::actor& registry, const caf::actor& persistence,
+            const std::string& reason) {
+    if (self->state.done)
+        return;
+    self->state.done = true;
+    const auto id = self->state.info().id;
+    caf::anon_send(registry, stop_campaign_msg{id, reason});
+    persist_status(persistence, id, campaign_status::complete);
+    for (auto& s : self->state.subscribers)
+        self->send(s, close_atom::value);
+    self->quit();
+}
+
+} // namespace
+
+caf::actor spawn_campaign(caf::actor_system& sys, campaign c, std::vector<std::int64_t> hosts,
+                          host_counts initial, caf::actor registry, caf::actor persistence,
+                          campaign_settings settings) {
+    return sys.spawn([=](self_ptr self) -> caf::behavior {
+        self->state.init(c, hosts, initial);
+        self->delayed_send(self, settings.subscribe_timeout, cancel_atom::value);
+        self->delayed_send(self, settings.tick, tick_atom::value);
+        self->set_down_handler([=](caf::down_msg& m) {
+            auto& subs = self->state.subscribers;
+            std::erase_if(subs, [&](const caf::actor& a) { return a.address() == m.source; });
+            if (subs.empty())
+                finish(self, registry, persistence,
+                       "campaign " + std::to_string(c.id) + " has completed");
+        });
+        return {
+            [=](subscribe_msg& m) {
+                if (m.user_id != self->state.info().user_id) {
+                    self->send(m.subscriber, campaign_error_msg{"forbidden"});
+                    return;
+                }
+                self->monitor(m.subscriber);
+                self->state.subscribers.push_back(m.subscriber);
+                if (!self->state.ever_subscribed) {
+                    self->state.ever_subscribed = true;
+                    persist_status(persistence, c.id, campaign_status::running);
+                }
+                self->send(m.subscriber, stream_msg{self->state.on_subscribe()});
+            },
+            [=](campaign_result& r) { broadcast(self, self->state.on_result(r)); },
+            [=](host_counts& counts) { broadcast(self, self->state.on_counts(counts)); },
+            [=](tick_atom) {
+                self->request(registry, caf::infinite, counts_msg{self->state.hosts()})
+                    .then([=](host_counts counts) {
+                        broadcast(self, self->state.on_counts(counts));
+                    });
+                self->delayed_send(self, settings.tick, tick_atom::value);
+            },
+            [=](cancel_atom) {
+                if (self->state.ever_subscribed)
+                    return;
+                finish(self, registry, persistence,
+                       "campaign " + std::to_string(c.id) +
+                           " was cancelled: no subscriber within " +
+                           std::to_string(settings.subscribe_timeout.count() / 1000) + "s");
+            },
+        };
+    });
+}
+
+} // namespace flotilla::actors

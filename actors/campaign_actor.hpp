@@ -1,0 +1,74 @@
+#pragma once
+/// Design: one actor per live-query campaign owns its targets, result counts,
+/// subscribers and every result so far (bounded), so a subscriber that attaches
+/// late gets everything, several subscribers each get every result, and no
+/// socket class knows the streaming rules. The 60-second rule is this actor's
+/// own delayed message, which traffic cannot reset (an idle timeout would be).
+
+#include "model/campaign.hpp"
+#include "model/clock.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flotilla::actors {
+
+/// Results kept for replay to subscribers; past it the oldest are dropped (and
+/// counted) rather than growing without bound.
+inline constexpr std::size_t max_buffered_results = 100'000;
+
+struct campaign_settings {
+    /// No subscriber by then: the campaign is cancelled.
+    std::chrono::milliseconds subscribe_timeout{60'000};
+    /// Totals and status are recomputed this often and re-sent when changed.
+    std::chrono::milliseconds tick{5'000};
+};
+
+/// The streaming rules, callable without an actor: each returns the messages
+/// (serialised JSON) to send, to every subscriber or to one.
+class campaign_state {
+public:
+    static inline const char* name = "campaign";
+
+    void init(campaign c, std::vector<std::int64_t> hosts, host_counts initial);
+    /// A host's answer: the `result` message, then `status` when it changed.
+    std::vector<std::string> on_result(const campaign_result& r);
+    /// New counts from the registry: `totals` and `status` when they changed.
+    std::vector<std::string> on_counts(const host_counts& c);
+    /// What a new subscriber is sent first: totals (unless all zero), status,
+    /// then every result so far.
+    std::vector<std::string> on_subscribe();
+
+    const campaign& info() const { return c_; }
+    const std::vector<std::int64_t>& hosts() const { return hosts_; }
+    std::int64_t actual() const { return actual_; }
+    bool finished() const { return finished_; }
+    std::size_t dropped() const { return dropped_; }
+
+private:
+    std::optional<std::string> status_if_changed();
+    std::optional<std::string> totals_if_changed();
+
+    campaign c_;
+    std::vector<std::int64_t> hosts_;
+    host_counts counts_;
+    host_counts sent_totals_; ///< all zeros at first: zeros are never sent
+    std::int64_t actual_ = 0;
+    bool finished_ = false;
+    std::optional<std::tuple<std::int64_t, std::int64_t, bool>> sent_status_;
+    std::deque<std::string> history_;
+    std::size_t dropped_ = 0;
+};
+
+/// Spawns a campaign's actor (the registry does, as the campaign directory).
+caf::actor spawn_campaign(caf::actor_system& sys, campaign c, std::vector<std::int64_t> hosts,
+                          host_counts initial, caf::actor registry, caf::actor persistence,
+                          campaign_settings settings);
+
+} // namespace flotilla::actors
