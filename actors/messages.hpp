@@ -95,6 +95,15 @@ struct find_campaign_msg {
     std::function<void(expected<caf::actor>)> reply;
 };
 
+/// To a subscriber: a text frame from its client.
+struct client_text_msg {
+    std::string text;
+};
+/// To a subscriber: the user its token belongs to (none: unauthorized).
+struct auth_result_msg {
+    std::optional<user> u;
+};
+
 /// To the log writer: lines for one of its files.
 struct log_lines_msg {
     log_kind kind;
@@ -132,3 +141,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::start_campaign_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::find_campaign_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::campaign_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::host_counts)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::client_text_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::auth_result_msg)

@@ -8,6 +8,7 @@
 #include "http/message.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/router.hpp"
+#include "http/server.hpp"
 #include "model/user.hpp"
 #include "storage/store.hpp"
 
@@ -32,6 +33,8 @@ public:
 
     /// The transport's entry point.
     void handle(request req, responder reply);
+    /// The transport's entry point for WebSocket upgrades (results_stream.cpp).
+    upgrade_decision upgrade(const request& req, std::shared_ptr<ws_connection> conn);
 
     // --- for handlers ---
     /// Runs `job` on the persistence actor; the job answers by itself.

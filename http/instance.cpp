@@ -54,9 +54,14 @@ instance::start(server_config net, std::shared_ptr<storage::store> store, instan
     p->routes = std::make_unique<api>(*p->sys, p->persistence, *users > 0, std::move(opts.clock));
     p->routes->attach_agent_actors(p->registry, p->log_writer);
     auto* routes = p->routes.get();
-    p->net = std::make_unique<server>(std::move(net), [routes](request req, responder reply) {
-        routes->handle(std::move(req), std::move(reply));
-    });
+    p->net = std::make_unique<server>(
+        std::move(net),
+        [routes](request req, responder reply) {
+            routes->handle(std::move(req), std::move(reply));
+        },
+        [routes](const request& req, std::shared_ptr<ws_connection> conn) {
+            return routes->upgrade(req, std::move(conn));
+        });
     if (auto ok = p->net->listen(); !ok)
         return ok.err();
     return std::unique_ptr<instance>(new instance(std::move(p)));

@@ -8,6 +8,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <spdlog/spdlog.h>
@@ -19,6 +22,7 @@ namespace flotilla::http {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
+namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
 namespace {
@@ -33,7 +37,8 @@ struct session_base {
 } // namespace
 
 struct server::impl : std::enable_shared_from_this<server::impl> {
-    impl(server_config c, dispatch_fn d) : cfg(std::move(c)), dispatch(std::move(d)) {}
+    impl(server_config c, dispatch_fn d, upgrade_fn u)
+        : cfg(std::move(c)), dispatch(std::move(d)), upgrade(std::move(u)) {}
     /// Runs before the members are destroyed: sessions that the io_context destroys
     /// afterwards must not post to the (by then destroyed) strand.
     ~impl() { alive = false; }
@@ -48,6 +53,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
 
     server_config cfg;
     dispatch_fn dispatch;
+    upgrade_fn upgrade;
     net::io_context ioc;
     net::strand<net::io_context::executor_type> strand{net::make_strand(ioc)};
     std::optional<net::ssl::context> ssl_ctx;
@@ -60,12 +66,21 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     void begin_shutdown();
     void session_closed(std::uint64_t id);
     template <class Session> void start_session(tcp::socket socket);
+    /// Registers a session for shutdown; returns its id.
+    std::uint64_t add_session(std::weak_ptr<session_base> s) {
+        std::lock_guard lock(mu);
+        const auto id = next_id++;
+        sessions.emplace(id, std::move(s));
+        return id;
+    }
 };
 
 namespace {
 
 /// How much one read for the start of a request asks for.
 constexpr std::size_t first_read_bytes = 16 * 1024;
+
+template <class Stream> class ws_session;
 
 template <class Stream> constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
 
@@ -189,6 +204,13 @@ private:
 
     void dispatch() {
         auto& msg = parser_->get();
+        if (srv_.upgrade && websocket::is_upgrade(msg)) {
+            // The stream now belongs to the WebSocket session; this one ends.
+            set_in_flight(false);
+            auto ws = std::make_shared<ws_session<Stream>>(srv_, std::move(stream_));
+            ws->start(parser_->release(), remote_);
+            return;
+        }
         request req;
         req.method = std::string(msg.method_string());
         req.target = std::string(msg.target());
@@ -272,6 +294,163 @@ private:
     std::chrono::steady_clock::time_point started_;
 };
 
+/// Builds the plain request the layers above see.
+template <class Body>
+request to_request(const bhttp::request<Body>& msg, const std::string& remote) {
+    request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    req.remote_address = remote;
+    for (const auto& f : msg) {
+        std::string name(f.name_string());
+        for (auto& c : name)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        req.headers.emplace_back(std::move(name), std::string(f.value()));
+    }
+    return req;
+}
+
+/// An accepted (or refused) WebSocket upgrade; owns the stream from then on.
+template <class Stream>
+class ws_session final : public session_base,
+                         public ws_connection,
+                         public std::enable_shared_from_this<ws_session<Stream>> {
+public:
+    ws_session(server::impl& srv, Stream&& stream) : srv_(srv), ws_(std::move(stream)) {}
+    ~ws_session() override {
+        if (id_)
+            srv_.session_closed(*id_);
+    }
+
+    void start(bhttp::request<bhttp::string_body> upgrade, const std::string& remote) {
+        id_ = srv_.add_session(this->weak_from_this());
+        auto decision = srv_.upgrade(to_request(upgrade, remote), this->shared_from_this());
+        if (auto* refusal = std::get_if<response>(&decision))
+            return refuse(std::move(*refusal), upgrade.version());
+        handler_ = std::move(std::get<ws_handler>(decision));
+        beast::get_lowest_layer(ws_).expires_never();
+        websocket::stream_base::timeout opt{tls_handshake_timeout, ws_ping_interval * 2, true};
+        ws_.set_option(opt);
+        ws_.async_accept(upgrade, [self = this->shared_from_this()](beast::error_code ec) {
+            if (ec)
+                return self->closed();
+            self->accepted_ = true;
+            if (!self->writing_)
+                self->write_next(); // what was queued during the handshake
+            self->read();
+        });
+    }
+
+    void send(std::string text) override {
+        net::post(
+            ws_.get_executor(), [self = this->shared_from_this(), t = std::move(text)]() mutable {
+                if (self->closing_ || self->done_)
+                    return;
+                if (self->queue_.size() >= max_ws_queue) { // too slow: drop it, not the others
+                    spdlog::warn("websocket subscriber too slow ({} frames queued): disconnecting",
+                                 self->queue_.size());
+                    return self->abort();
+                }
+                self->queue_.push_back(std::move(t));
+                if (!self->writing_ && self->accepted_)
+                    self->write_next();
+            });
+    }
+
+    void close() override {
+        net::post(ws_.get_executor(), [self = this->shared_from_this()] {
+            self->closing_ = true;
+            if (!self->accepted_)
+                return self->abort(); // still handshaking: nothing to finish
+            if (!self->writing_)
+                self->close_now();
+        });
+    }
+
+    void post_shutdown() override { close(); }
+
+private:
+    void refuse(response r, unsigned version) {
+        auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+        res->version(version);
+        res->result(static_cast<unsigned>(r.status));
+        res->set(bhttp::field::content_type, r.content_type);
+        res->body() = std::move(r.body);
+        res->keep_alive(false);
+        res->prepare_payload();
+        bhttp::async_write(ws_.next_layer(), *res,
+                           [self = this->shared_from_this(), res](beast::error_code, std::size_t) {
+                               beast::error_code ec;
+                               beast::get_lowest_layer(self->ws_).socket().shutdown(
+                                   tcp::socket::shutdown_send, ec);
+                               self->done_ = true;
+                           });
+    }
+
+    void read() {
+        ws_.async_read(buffer_,
+                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                           if (ec)
+                               return self->closed();
+                           std::string text = beast::buffers_to_string(self->buffer_.data());
+                           self->buffer_.consume(self->buffer_.size());
+                           if (self->handler_.on_text)
+                               self->handler_.on_text(std::move(text));
+                           self->read();
+                       });
+    }
+
+    void write_next() {
+        if (queue_.empty()) {
+            writing_ = false;
+            if (closing_)
+                close_now();
+            return;
+        }
+        writing_ = true;
+        ws_.text(true);
+        ws_.async_write(net::buffer(queue_.front()),
+                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (ec)
+                                return self->abort();
+                            self->queue_.pop_front();
+                            self->write_next();
+                        });
+    }
+
+    void close_now() {
+        if (done_)
+            return;
+        ws_.async_close(websocket::close_code::normal,
+                        [self = this->shared_from_this()](beast::error_code) { self->closed(); });
+    }
+
+    void abort() {
+        beast::error_code ec;
+        beast::get_lowest_layer(ws_).socket().close(ec);
+        closed();
+    }
+
+    /// Tells the owner once that the connection is gone.
+    void closed() {
+        if (done_)
+            return;
+        done_ = true;
+        queue_.clear();
+        if (handler_.on_closed)
+            handler_.on_closed();
+        handler_ = {};
+    }
+
+    server::impl& srv_;
+    websocket::stream<Stream> ws_;
+    beast::flat_buffer buffer_;
+    std::optional<std::uint64_t> id_;
+    ws_handler handler_;
+    std::deque<std::string> queue_;
+    bool accepted_ = false, writing_ = false, closing_ = false, done_ = false;
+};
+
 using plain_session = session<beast::tcp_stream>;
 using tls_session = session<beast::ssl_stream<beast::tcp_stream>>;
 
@@ -344,8 +523,8 @@ void server::impl::session_closed(std::uint64_t id) {
         net::post(strand, [self = shared_from_this()] { self->grace_timer.cancel(); });
 }
 
-server::server(server_config cfg, dispatch_fn dispatch)
-    : impl_(std::make_shared<impl>(std::move(cfg), std::move(dispatch))) {}
+server::server(server_config cfg, dispatch_fn dispatch, upgrade_fn upgrade)
+    : impl_(std::make_shared<impl>(std::move(cfg), std::move(dispatch), std::move(upgrade))) {}
 
 server::~server() = default;
 

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <variant>
 
 namespace flotilla::http {
 
@@ -33,6 +34,31 @@ inline constexpr std::chrono::seconds tls_handshake_timeout{10};
 /// On shutdown, in-flight requests get this long to finish.
 inline constexpr std::chrono::seconds shutdown_grace{30};
 
+/// Frames queued to one WebSocket before it counts as too slow and is dropped.
+inline constexpr std::size_t max_ws_queue = 4096;
+/// A WebSocket with no traffic is pinged this often (Fleet: 25 s).
+inline constexpr std::chrono::seconds ws_ping_interval{25};
+
+/// A WebSocket connection as the layers above see it. Thread-safe.
+class ws_connection {
+public:
+    virtual ~ws_connection() = default;
+    /// Queues a text frame; past max_ws_queue the connection is dropped.
+    virtual void send(std::string text) = 0;
+    /// Sends what is queued, then closes with code 1000.
+    virtual void close() = 0;
+};
+
+/// What the owner of an accepted WebSocket hears (on the connection's strand).
+struct ws_handler {
+    std::function<void(std::string)> on_text;
+    std::function<void()> on_closed; ///< exactly once
+};
+
+/// For a WebSocket upgrade request: a handler to accept it, or a response to refuse.
+using upgrade_decision = std::variant<ws_handler, response>;
+using upgrade_fn = std::function<upgrade_decision(const request&, std::shared_ptr<ws_connection>)>;
+
 struct server_config {
     std::string host = "127.0.0.1";
     unsigned short port = 8080; ///< 0 picks a free port
@@ -46,7 +72,7 @@ class server {
 public:
     using dispatch_fn = std::function<void(request, responder)>;
 
-    server(server_config cfg, dispatch_fn dispatch);
+    server(server_config cfg, dispatch_fn dispatch, upgrade_fn upgrade = {});
     ~server();
     server(const server&) = delete;
     server& operator=(const server&) = delete;

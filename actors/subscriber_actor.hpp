@@ -1,0 +1,27 @@
+#pragma once
+/// Design: one actor per results-stream connection (raw WebSocket or SockJS).
+/// It runs the handshake of fleet-behaviour.md §5 (auth, then select_campaign,
+/// with Fleet's error texts), subscribes to the campaign actor and relays what
+/// the campaign sends. It knows nothing of the transport: it writes to a sink
+/// (the transport adds any framing) and is told when the connection is gone by
+/// an exit message, which the campaign sees as the subscriber leaving.
+
+#include <caf/fwd.hpp>
+#include <functional>
+#include <string>
+
+namespace flotilla::actors {
+
+/// Where a subscriber's messages go; both functions are thread-safe.
+struct subscriber_sink {
+    std::function<void(std::string)> send; ///< one JSON message
+    std::function<void()> close;           ///< close the connection (code 1000)
+};
+
+caf::actor spawn_subscriber(caf::actor_system& sys, caf::actor persistence, caf::actor registry,
+                            subscriber_sink sink);
+
+/// Hands a text frame the client sent to its subscriber.
+void subscriber_text(const caf::actor& subscriber, std::string text);
+
+} // namespace flotilla::actors

@@ -1,0 +1,108 @@
+/// The live query results stream (fleet-behaviour.md §5): the raw WebSocket at
+/// /api/v1/fleet/results/websocket (bare JSON both ways) and SockJS's websocket
+/// transport at /api/v1/fleet/results/{server}/{session}/websocket (SockJS
+/// framing). Each connection gets a subscriber actor; this file only adapts
+/// framing and checks the Origin.
+
+#include "actors/subscriber_actor.hpp"
+#include "http/api.hpp"
+#include "http/errors.hpp"
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <caf/all.hpp>
+
+namespace flotilla::http {
+
+namespace bj = boost::json;
+
+namespace {
+
+constexpr std::string_view results_prefix = "/api/v1/fleet/results/";
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+/// gorilla's rule: an Origin whose host[:port] differs from Host is refused.
+bool origin_allowed(const request& req) {
+    const std::string_view origin = req.header("origin");
+    if (origin.empty())
+        return true;
+    auto u = boost::urls::parse_absolute_uri(origin);
+    if (!u)
+        return false;
+    return lower(u->encoded_authority()) == lower(req.header("host"));
+}
+
+/// SockJS frames: `a["<json>"]` for a message.
+std::string sockjs_message(const std::string& json) {
+    return "a" + bj::serialize(bj::array{bj::string(json)});
+}
+
+} // namespace
+
+upgrade_decision api::upgrade(const request& req, std::shared_ptr<ws_connection> conn) {
+    const auto path = target_path(req.target);
+    const bool raw = path == "/api/v1/fleet/results/websocket";
+    bool sockjs = false;
+    if (!raw && path.starts_with(results_prefix) && path.ends_with("/websocket")) {
+        auto segs = decoded_segments(path);
+        sockjs = segs && segs->size() == 7; // api v1 fleet results {server} {session} websocket
+    }
+    if (!setup_done_ || (!raw && !sockjs))
+        return to_response({errc::route_not_found, "404 page not found", {}});
+    if (!origin_allowed(req))
+        return to_response(error{errc::permission_denied, "origin not allowed", {}});
+    auto persistence = caf::actor_cast<caf::actor>(persistence_);
+    auto registry = caf::actor_cast<caf::actor>(registry_);
+    if (!persistence || !registry)
+        return to_response(error::backend("the live query service is shutting down"));
+
+    std::weak_ptr<ws_connection> weak = conn;
+    actors::subscriber_sink sink;
+    if (raw) {
+        sink.send = [weak](std::string t) {
+            if (auto c = weak.lock())
+                c->send(std::move(t));
+        };
+        sink.close = [weak] {
+            if (auto c = weak.lock())
+                c->close();
+        };
+    } else {
+        conn->send("o");
+        sink.send = [weak](std::string t) {
+            if (auto c = weak.lock())
+                c->send(sockjs_message(t));
+        };
+        sink.close = [weak] {
+            if (auto c = weak.lock()) {
+                c->send(R"(c[3000,"Go away!"])");
+                c->close();
+            }
+        };
+    }
+    auto sub = actors::spawn_subscriber(sys_, persistence, registry, std::move(sink));
+    ws_handler h;
+    if (raw) {
+        h.on_text = [sub](std::string t) { actors::subscriber_text(sub, std::move(t)); };
+    } else {
+        // SockJS clients send a JSON array of strings, each one message.
+        h.on_text = [sub](std::string t) {
+            boost::system::error_code ec;
+            auto v = bj::parse(t, ec);
+            if (ec || !v.is_array())
+                return actors::subscriber_text(sub, "not sockjs");
+            for (const auto& m : v.get_array())
+                actors::subscriber_text(sub, m.is_string() ? std::string(m.get_string()) : "");
+        };
+    }
+    h.on_closed = [sub] { caf::anon_send_exit(sub, caf::exit_reason::user_shutdown); };
+    return h;
+}
+
+} // namespace flotilla::http

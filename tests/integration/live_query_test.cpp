@@ -1,0 +1,344 @@
+/// Live queries end to end: campaigns created over HTTP, simulated agents
+/// answering, results streamed to real WebSocket clients; on both stores.
+
+#include "tests/support/agent.hpp"
+#include "tests/support/backends.hpp"
+#include "tests/support/builders.hpp"
+#include "tests/support/test_server.hpp"
+#include "tests/support/ws_client.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+#include <thread>
+
+using namespace flotilla;
+using namespace flotilla::testing;
+using namespace std::chrono_literals;
+namespace bj = boost::json;
+
+namespace {
+
+class live_query_test : public ::testing::TestWithParam<backend> {
+protected:
+    void SetUp() override { start(60s); }
+    void TearDown() override {
+        agents_.clear();
+        srv_.reset();
+    }
+
+    void start(std::chrono::milliseconds subscribe_timeout) {
+        agents_.clear();
+        srv_.reset();
+        db_ = std::make_unique<test_database>(GetParam());
+        auto st = db_->open();
+        ASSERT_NE(st, nullptr);
+        server_options o;
+        o.checkin.campaigns.subscribe_timeout = subscribe_timeout;
+        o.checkin.campaigns.tick = 200ms;
+        srv_ = std::make_unique<test_server>(std::move(st), o);
+        token_ = srv_->setup();
+        inspect_ = db_->open();
+        const auto secret = inspect_->global_enroll_secrets()->at(0).secret;
+        for (const char* name : {"web-1", "web-2"}) {
+            agent_identity id;
+            id.host_identifier = name;
+            id.hostname = name;
+            agents_.push_back(
+                std::make_unique<simulated_agent>(srv_->port(), srv_->client_opts(), id));
+            ASSERT_EQ(agents_.back()->enroll(secret), 200);
+            agents_.back()->check_in();
+        }
+    }
+
+    http_reply run_by_names(const std::string& body, const std::string& token = "") {
+        return http_once(srv_->port(), "POST", "/api/v1/fleet/queries/run_by_names", body,
+                         {{"Authorization", "Bearer " + (token.empty() ? token_ : token)}});
+    }
+    std::int64_t start_campaign(const std::string& sql = "SELECT hostname FROM system_info") {
+        auto r = run_by_names(
+            R"({"query":")" + sql +
+            R"(","query_id":null,"selected":{"hosts":["web-1","web-2"],"labels":[""]}})");
+        EXPECT_EQ(r.status, 200) << r.body;
+        return r.status == 200 ? r.json().at("campaign").at("id").as_int64() : 0;
+    }
+    std::unique_ptr<ws_client> subscribe(std::int64_t id, const std::string& token = "") {
+        auto ws = std::make_unique<ws_client>(srv_->port(), "/api/v1/fleet/results/websocket");
+        ws->send_json({{"type", "auth"}, {"data", {{"token", token.empty() ? token_ : token}}}});
+        ws->send_json({{"type", "select_campaign"}, {"data", {{"campaign_id", id}}}});
+        return ws;
+    }
+    /// The live query the agent is asked, answered; the query name.
+    std::string answer_live(simulated_agent& a, std::int64_t id) {
+        auto r = a.read();
+        const std::string name = "fleet_distributed_query_" + std::to_string(id);
+        auto body = r.json();
+        const auto& q = body.at("queries").as_object();
+        EXPECT_TRUE(q.contains(name)) << r.body;
+        EXPECT_EQ(a.answer(q).status, 200);
+        return name;
+    }
+    /// Reads messages until one of `type` arrives (others are collected).
+    bj::object next_of(ws_client& ws, const std::string& type,
+                       std::vector<bj::object>* seen = nullptr) {
+        for (int i = 0; i < 50; ++i) {
+            auto m = ws.read_json();
+            if (!m) {
+                ADD_FAILURE() << "stream ended waiting for " << type << " (close "
+                              << ws.close_code() << ")";
+                return {};
+            }
+            if (seen)
+                seen->push_back(m->as_object());
+            if (m->at("type") == type.c_str())
+                return m->as_object();
+        }
+        ADD_FAILURE() << "no " << type;
+        return {};
+    }
+
+    std::unique_ptr<test_database> db_;
+    std::unique_ptr<test_server> srv_;
+    std::unique_ptr<storage::store> inspect_;
+    std::vector<std::unique_ptr<simulated_agent>> agents_;
+    std::string token_;
+};
+
+} // namespace
+
+TEST_P(live_query_test, fleetctl_flow_streams_every_result_once_then_finished) {
+    auto r = run_by_names(
+        R"({"query":"SELECT 1","query_id":null,"selected":{"hosts":["web-1","web-2"],"labels":[""]}})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto c = r.json().at("campaign").as_object();
+    EXPECT_EQ(c.at("Metrics"), bj::parse(R"({"TotalHosts":2,"OnlineHosts":2,"OfflineHosts":0,
+        "MissingInActionHosts":0,"NewHosts":2})"));
+    EXPECT_EQ(c.at("status"), 0);
+    EXPECT_EQ(c.at("created_at"), "0001-01-01T00:00:00Z");
+    const auto id = c.at("id").as_int64();
+    auto q = inspect_->query_by_id(c.at("query_id").as_int64());
+    ASSERT_TRUE(q);
+    EXPECT_FALSE(q->saved);
+    EXPECT_EQ(q->sql, "SELECT 1");
+
+    auto ws = subscribe(id);
+    EXPECT_EQ(
+        ws->read_json(),
+        bj::parse(
+            R"({"type":"totals","data":{"count":2,"online":2,"offline":0,"missing_in_action":0}})"));
+    EXPECT_EQ(
+        ws->read_json(),
+        bj::parse(
+            R"({"type":"status","data":{"expected_results":2,"actual_results":0,"status":"pending"}})"));
+
+    std::set<std::string> hosts;
+    for (auto& a : agents_) {
+        answer_live(*a, id);
+        auto result = next_of(*ws, "result");
+        const auto& data = result.at("data").as_object();
+        EXPECT_EQ(data.at("distributed_query_execution_id"), id);
+        EXPECT_TRUE(data.at("error").is_null());
+        const std::string hostname(data.at("host").at("hostname").as_string());
+        hosts.insert(hostname);
+        EXPECT_EQ(data.at("rows"),
+                  bj::parse(R"([{"1":"1","host_hostname":")" + hostname + R"("}])"));
+        // Answered: the host is not asked again.
+        EXPECT_EQ(a->read().json(), bj::parse(R"({"queries":{}})"));
+    }
+    EXPECT_EQ(hosts, (std::set<std::string>{"web-1", "web-2"}));
+    EXPECT_EQ(next_of(*ws, "status").at("data"),
+              bj::parse(R"({"expected_results":2,"actual_results":2,"status":"finished"})"));
+    // A duplicate answer is not delivered again: a second subscriber sees exactly
+    // the two results (replayed), and nothing more.
+    const std::string name = "fleet_distributed_query_" + std::to_string(id);
+    ASSERT_EQ(agents_[0]->answer(bj::object{{name, "SELECT 1"}}).status, 200);
+    auto second = subscribe(id);
+    EXPECT_EQ(next_of(*second, "status").at("data").at("actual_results"), 2);
+    for (int i = 0; i < 2; ++i)
+        EXPECT_EQ(next_of(*second, "result").at("type"), "result");
+    EXPECT_FALSE(second->read(400ms));
+    EXPECT_TRUE(second->timed_out());
+    second.reset(); // leaves; the first subscriber keeps the campaign running
+    std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(inspect_->campaign_by_id(id)->status, campaign_status::running);
+    ws->close(); // the last subscriber leaves: complete
+    const auto until = std::chrono::steady_clock::now() + 5s;
+    while (inspect_->campaign_by_id(id)->status != campaign_status::complete &&
+           std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(inspect_->campaign_by_id(id)->status, campaign_status::complete);
+}
+
+TEST_P(live_query_test, results_before_the_first_subscriber_are_replayed_to_every_subscriber) {
+    const auto id = start_campaign();
+    for (auto& a : agents_)
+        answer_live(*a, id);
+    std::this_thread::sleep_for(100ms); // let the answers reach the campaign
+    std::vector<std::unique_ptr<ws_client>> subscribers;
+    for (int n = 0; n < 2; ++n) { // two subscribers at once, each gets everything
+        subscribers.push_back(subscribe(id));
+        auto& ws = subscribers.back();
+        std::vector<bj::object> seen;
+        auto status = next_of(*ws, "status", &seen);
+        EXPECT_EQ(status.at("data").at("actual_results"), 2);
+        EXPECT_EQ(status.at("data").at("status"), "finished");
+        int results = 0;
+        for (int i = 0; i < 2; ++i)
+            results += next_of(*ws, "result").at("type") == "result";
+        EXPECT_EQ(results, 2);
+    }
+}
+
+TEST_P(live_query_test, a_failed_query_is_a_result_with_its_error) {
+    agents_[0]->failing_marker = "SELECT";
+    const auto id = start_campaign("SELECT broken");
+    auto ws = subscribe(id);
+    answer_live(*agents_[0], id);
+    auto result = next_of(*ws, "result");
+    EXPECT_EQ(result.at("data").at("error"), "no such table: nothing");
+    EXPECT_EQ(result.at("data").at("rows"), bj::array{});
+}
+
+TEST_P(live_query_test, the_subscribe_timeout_cancels_an_unwatched_campaign) {
+    start(1s);
+    const auto id = start_campaign();
+    EXPECT_TRUE(agents_[0]->read().json().at("queries").as_object().contains(
+        "fleet_distributed_query_" + std::to_string(id)));
+    const auto until = std::chrono::steady_clock::now() + 5s;
+    while (inspect_->campaign_by_id(id)->status != campaign_status::complete &&
+           std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(inspect_->campaign_by_id(id)->status, campaign_status::complete);
+    EXPECT_EQ(agents_[0]->read().json(), bj::parse(R"({"queries":{}})"));
+    auto ws = subscribe(id);
+    EXPECT_EQ(ws->read_json(),
+              bj::parse(R"({"type":"error","data":"campaign )" + std::to_string(id) +
+                        R"( was cancelled: no subscriber within 1s"})"));
+    EXPECT_FALSE(ws->read());
+    EXPECT_EQ(ws->close_code(), 1000);
+}
+
+TEST_P(live_query_test, handshake_failures_answer_with_fleets_messages) {
+    const auto id = start_campaign();
+    auto expect_error = [&](std::vector<std::string> frames, const std::string& message) {
+        ws_client ws(srv_->port(), "/api/v1/fleet/results/websocket");
+        for (auto& f : frames)
+            ws.send(f);
+        if (message.empty()) {
+            EXPECT_FALSE(ws.read()) << "expected a close without a message";
+        } else {
+            auto m = ws.read_json();
+            ASSERT_TRUE(m) << message;
+            EXPECT_EQ(*m, (bj::value{{"type", "error"}, {"data", message}}));
+            EXPECT_FALSE(ws.read());
+        }
+        EXPECT_EQ(ws.close_code(), 1000) << message;
+    };
+    const std::string auth = R"({"type":"auth","data":{"token":")" + token_ + R"("}})";
+    expect_error({R"({"type":"select_campaign","data":{"campaign_id":1}})"}, "");
+    expect_error({"not json"}, "");
+    expect_error({R"({"type":"auth","data":{"token":"bad"}})"}, "unauthorized");
+    expect_error({auth, R"({"type":"auth"})"}, "expected select_campaign");
+    expect_error({auth, "garbage"}, "error reading select_campaign");
+    expect_error({auth, R"({"type":"select_campaign","data":{"campaign_id":"x"}})"},
+                 "error unmarshaling select_campaign data");
+    expect_error({auth, R"({"type":"select_campaign","data":{}})"}, "0 is not a valid campaign ID");
+    expect_error({auth, R"({"type":"select_campaign","data":{"campaign_id":99999}})"},
+                 "cannot find campaign for ID 99999");
+    const auto other = make_user_with_token(*inspect_, "other@example.com", role::admin);
+    expect_error(
+        {R"({"type":"auth","data":{"token":")" + other + R"("}})",
+         R"({"type":"select_campaign","data":{"campaign_id":)" + std::to_string(id) + "}}"},
+        "forbidden");
+    // The seed's walkthrough sends arrays: accepted.
+    ws_client ws(srv_->port(), "/api/v1/fleet/results/websocket");
+    ws.send("[" + auth + R"(,{"type":"select_campaign","data":{"campaign_id":)" +
+            std::to_string(id) + "}}]");
+    EXPECT_EQ(next_of(ws, "status").at("data").at("expected_results"), 2);
+}
+
+TEST_P(live_query_test, a_foreign_origin_is_refused) {
+    try {
+        ws_client ws(srv_->port(), "/api/v1/fleet/results/websocket", {},
+                     {{"Origin", "https://evil.example"}});
+        FAIL() << "accepted a foreign origin";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("HTTP 403"), std::string::npos) << e.what();
+    }
+    ws_client same(srv_->port(), "/api/v1/fleet/results/websocket", {},
+                   {{"Origin", "http://127.0.0.1:" + std::to_string(srv_->port())}});
+}
+
+TEST_P(live_query_test, sockjs_websocket_transport_uses_sockjs_framing) {
+    const auto id = start_campaign();
+    ws_client ws(srv_->port(), "/api/v1/fleet/results/123/abcdef/websocket");
+    EXPECT_EQ(ws.read(), "o");
+    auto frame = [](const bj::value& v) {
+        return bj::serialize(bj::array{bj::string(bj::serialize(v))});
+    };
+    ws.send(frame({{"type", "auth"}, {"data", {{"token", token_}}}}));
+    ws.send(frame({{"type", "select_campaign"}, {"data", {{"campaign_id", id}}}}));
+    auto unwrap = [&]() -> bj::value {
+        auto t = ws.read();
+        EXPECT_TRUE(t && t->starts_with("a[")) << (t ? *t : "closed");
+        if (!t || !t->starts_with("a["))
+            return nullptr;
+        return bj::parse(bj::parse(t->substr(1)).at(0).as_string());
+    };
+    EXPECT_EQ(unwrap().at("type"), "totals");
+    EXPECT_EQ(unwrap().at("type"), "status");
+    answer_live(*agents_[0], id);
+    EXPECT_EQ(unwrap().at("type"), "result");
+}
+
+TEST_P(live_query_test, run_validates_and_scopes) {
+    auto post_run = [&](const std::string& body, const std::string& token = "") {
+        return http_once(srv_->port(), "POST", "/api/v1/fleet/queries/run", body,
+                         {{"Authorization", "Bearer " + (token.empty() ? token_ : token)}});
+    };
+    auto none = post_run(R"({"selected":{"hosts":[1]}})");
+    EXPECT_EQ(none.status, 422);
+    EXPECT_EQ(
+        none.json().at("errors").at(0),
+        bj::parse(R"({"name":"query","reason":"one of query or query_id must be specified"})"));
+    EXPECT_EQ(post_run(R"({"query":"SELECT 1","selected":{"hosts":[424242]}})").status, 422);
+    EXPECT_EQ(post_run(R"({"query_id":424242,"selected":{"hosts":[1]}})").status, 404);
+    EXPECT_EQ(post_run(R"({"query":"SELECT 1","selected":{"hosts":"x"}})").status, 400);
+    auto unknown =
+        run_by_names(R"({"query":"SELECT 1","selected":{"hosts":["ghost"],"labels":["Phantom"]}})");
+    EXPECT_EQ(unknown.status, 422);
+    EXPECT_EQ(unknown.json().at("errors").as_array().size(), 2u);
+    const auto campaigns_before = inspect_->campaign_by_id(1);
+    EXPECT_FALSE(campaigns_before); // nothing was written by the failures above
+
+    // Targets by label and team ids.
+    auto by_label = post_run(R"({"query":"SELECT 1","selected":{"labels":[8]}})"); // Ubuntu Linux
+    ASSERT_EQ(by_label.status, 200) << by_label.body;
+    EXPECT_EQ(by_label.json().at("campaign").at("Metrics").at("TotalHosts"), 2);
+
+    // Observers: no ad-hoc SQL; a saved query only with observer_can_run.
+    const auto observer = make_user_with_token(*inspect_, "obs@example.com", role::observer);
+    EXPECT_EQ(post_run(R"({"query":"SELECT 1","selected":{"labels":[8]}})", observer).status, 403);
+    ASSERT_TRUE(inspect_->apply_query_specs(
+        {{"closed", "", "SELECT 1", false}, {"open", "", "SELECT 2", true}}, 1, now_micros()));
+    const auto closed = inspect_->query_by_name("closed")->id,
+               open = inspect_->query_by_name("open")->id;
+    EXPECT_EQ(
+        post_run(R"({"query_id":)" + std::to_string(closed) + R"(,"selected":{"labels":[8]}})",
+                 observer)
+            .status,
+        403);
+    EXPECT_EQ(post_run(R"({"query_id":)" + std::to_string(open) + R"(,"selected":{"labels":[8]}})",
+                       observer)
+                  .status,
+              200);
+    // A team maintainer only reaches its team's hosts: these have no team.
+    const auto blue = make_team(*inspect_, "blue");
+    const auto tm =
+        make_user_with_token(*inspect_, "tm@example.com", std::nullopt, {{blue, role::maintainer}});
+    auto scoped = post_run(R"({"query":"SELECT 1","selected":{"labels":[8]}})", tm);
+    EXPECT_EQ(scoped.status, 422);
+    EXPECT_EQ(scoped.json().at("errors").at(0).at("reason"), "no hosts targeted");
+}
+
+INSTANTIATE_TEST_SUITE_P(backends, live_query_test, ::testing::ValuesIn(all_backends()),
+                         backend_printer{});
