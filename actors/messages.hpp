@@ -57,6 +57,8 @@ struct host_updated_msg {
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 /// A campaign's 5 s tick.
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+/// To a SockJS subscriber: time for an `h` frame.
+using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
 /// To a subscriber: the campaign ended; close the stream.
 using close_atom = caf::atom_constant<caf::atom("close")>;
 

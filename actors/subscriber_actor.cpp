@@ -109,7 +109,15 @@ caf::actor spawn_subscriber(caf::actor_system& sys, caf::actor persistence, caf:
                             subscriber_sink sink) {
     return sys.spawn([=](self_ptr self) -> caf::behavior {
         self->state.sink = sink;
+        if (sink.heartbeat)
+            self->delayed_send(self, heartbeat_interval, heartbeat_atom::value);
         return {
+            [=](heartbeat_atom) {
+                if (self->state.at == phase::closed)
+                    return;
+                self->state.sink.heartbeat();
+                self->delayed_send(self, heartbeat_interval, heartbeat_atom::value);
+            },
             [=](client_text_msg& m) {
                 auto& st = self->state;
                 if (st.at == phase::closed || st.at == phase::streaming)

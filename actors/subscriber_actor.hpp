@@ -7,6 +7,7 @@
 /// an exit message, which the campaign sees as the subscriber leaving.
 
 #include <caf/fwd.hpp>
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -16,7 +17,13 @@ namespace flotilla::actors {
 struct subscriber_sink {
     std::function<void(std::string)> send; ///< one JSON message
     std::function<void()> close;           ///< close the connection (code 1000)
+    /// SockJS's `h` frame every heartbeat_interval; empty for the raw WebSocket
+    /// (its transport pings).
+    std::function<void()> heartbeat;
 };
+
+/// How often a SockJS subscriber sends `h`.
+inline constexpr std::chrono::seconds heartbeat_interval{25};
 
 caf::actor spawn_subscriber(caf::actor_system& sys, caf::actor persistence, caf::actor registry,
                             subscriber_sink sink);

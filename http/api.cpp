@@ -39,6 +39,7 @@ api::api(caf::actor_system& sys, caf::actor persistence, bool setup_done, clock_
     add_policy_spec_routes(*this, router_);
     add_osquery_routes(*this, router_);
     add_live_query_routes(*this, router_);
+    add_results_routes(*this, router_);
 }
 
 namespace {

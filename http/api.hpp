@@ -87,5 +87,6 @@ void add_enroll_secret_spec_routes(api& a, router& r);
 void add_policy_spec_routes(api& a, router& r);
 void add_osquery_routes(api& a, router& r);
 void add_live_query_routes(api& a, router& r);
+void add_results_routes(api& a, router& r);
 
 } // namespace flotilla::http

@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <caf/all.hpp>
+#include <sodium.h>
 
 namespace flotilla::http {
 
@@ -44,6 +45,27 @@ std::string sockjs_message(const std::string& json) {
 }
 
 } // namespace
+
+void add_results_routes(api& a, router& r) {
+    (void)a;
+    // SockJS's greeting and /info (the websocket transport is an upgrade, above).
+    r.add("GET", "/api/v1/fleet/results/", [](auto&, auto&, auto reply) {
+        response res;
+        res.body = "Welcome to SockJS!\n";
+        res.content_type = "text/plain; charset=UTF-8";
+        reply(std::move(res));
+    });
+    r.add("GET", "/api/v1/fleet/results/info", [](auto&, auto&, auto reply) {
+        auto res = response::json(
+            200,
+            bj::object{{"websocket", true},
+                       {"cookie_needed", false},
+                       {"origins", bj::array{"*:*"}},
+                       {"entropy", static_cast<std::int64_t>(randombytes_random() & 0x7fffffff)}});
+        res.headers.emplace_back("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0");
+        reply(std::move(res));
+    });
+}
 
 upgrade_decision api::upgrade(const request& req, std::shared_ptr<ws_connection> conn) {
     const auto path = target_path(req.target);
@@ -84,6 +106,10 @@ upgrade_decision api::upgrade(const request& req, std::shared_ptr<ws_connection>
                 c->send(R"(c[3000,"Go away!"])");
                 c->close();
             }
+        };
+        sink.heartbeat = [weak] {
+            if (auto c = weak.lock())
+                c->send("h");
         };
     }
     auto sub = actors::spawn_subscriber(sys_, persistence, registry, std::move(sink));

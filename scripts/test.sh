@@ -9,6 +9,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${FLOTILLA_BUILD_DIR:-$root/build}"
 "$root/scripts/install-deps.sh"
 
+echo "== test clients (npm: ws, sockjs-client)"
+(cd "$root/tests/node" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+
 echo "== formatting (clang-format, .clang-format)"
 find "$root" \( -path "$root/build*" -o -path "$root/.git" -o -name node_modules \) -prune -o \
   \( -name '*.cpp' -o -name '*.hpp' \) -print0 | xargs -0 clang-format --dry-run -Werror
