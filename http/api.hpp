@@ -48,6 +48,7 @@ public:
     void off_thread(std::function<void()> fn);
 
     micros now() const { return clock_(); }
+    caf::actor_system& system() { return sys_; }
     /// The actors the osquery endpoints talk to (held weakly, like persistence).
     void attach_agent_actors(const caf::actor& registry, const caf::actor& log_writer);
     caf::actor registry() const { return caf::actor_cast<caf::actor>(registry_); }

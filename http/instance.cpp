@@ -72,6 +72,10 @@ instance::~instance() = default;
 unsigned short instance::port() const {
     return p_->net->port();
 }
+void instance::stop_registry_for_test() {
+    caf::anon_send_exit(p_->registry, caf::exit_reason::user_shutdown);
+}
+
 const actors::log_counters& instance::log_counters() const {
     return *p_->counters;
 }

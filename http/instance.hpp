@@ -33,6 +33,8 @@ public:
     unsigned short port() const;
     /// The transport's count of requests under way (tests wait on it).
     int requests_in_flight_for_test() const;
+    /// Stops the host registry (tests of the health endpoints).
+    void stop_registry_for_test();
     /// The log writer's counters.
     const actors::log_counters& log_counters() const;
     /// Shut down gracefully on SIGINT/SIGTERM.

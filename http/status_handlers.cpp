@@ -1,17 +1,37 @@
-/// GET /api/v1/fleet/status/live_query and /status/result_store: 200 {} while
-/// the store answers (the live-query machinery is checked here as it grows).
+/// GET /api/v1/fleet/status/live_query and /status/result_store: 200 {} when
+/// the store answers and the live query machinery (the host registry, which is
+/// also the campaign directory) answers within a deadline; otherwise 500 with
+/// the fault named in the envelope.
 
+#include "actors/messages.hpp"
 #include "http/api.hpp"
 #include "http/errors.hpp"
+
+#include <caf/all.hpp>
 
 namespace flotilla::http {
 namespace {
 
+/// How long the live query machinery may take to answer a health check.
+constexpr std::chrono::seconds health_deadline{5};
+
 void handle_status(api& a, const request& req, responder reply) {
-    a.authenticated(req, std::move(reply), [](storage::store& st, const viewer&) -> response {
+    a.authenticated(req, reply, [&a, reply](storage::store& st, const viewer&) -> response {
         if (auto ok = st.ping(); !ok)
-            return to_response(ok.err());
-        return response::empty_object();
+            return to_response(error::backend("the store is not answering: " + ok.err().message));
+        auto registry = a.registry();
+        if (!registry)
+            return to_response(error::backend("the live query service is not running"));
+        // A short-lived actor asks with a deadline, so no thread waits.
+        a.system().spawn([registry, reply](caf::event_based_actor* self) {
+            self->request(registry, health_deadline, actors::counts_msg{})
+                .then([reply](host_counts) { reply(response::empty_object()); },
+                      [reply](caf::error& e) {
+                          reply(to_response(error::backend(
+                              "the live query service is not answering: " + caf::to_string(e))));
+                      });
+        });
+        return response::deferred();
     });
 }
 

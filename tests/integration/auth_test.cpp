@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <thread>
 
 using namespace flotilla;
 using namespace flotilla::testing;
@@ -250,6 +251,25 @@ TEST_P(auth_test, status_endpoints_answer_200_empty_when_healthy) {
         auto r = get_authed(path, token);
         EXPECT_EQ(r.status, 200) << path;
         EXPECT_EQ(r.json(), bj::object{}) << path;
+    }
+}
+
+TEST_P(auth_test, status_endpoints_report_a_stopped_live_query_service) {
+    const std::string token = srv_->setup();
+    srv_->stop_registry_for_test();
+    for (const char* path :
+         {"/api/v1/fleet/status/live_query", "/api/v1/fleet/status/result_store"}) {
+        http_reply r;
+        for (int i = 0; i < 100; ++i) { // the exit message is asynchronous
+            r = get_authed(path, token);
+            if (r.status != 200)
+                break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        EXPECT_EQ(r.status, 500) << path;
+        EXPECT_NE(std::string(r.json().at("message").as_string()).find("live query service"),
+                  std::string::npos)
+            << r.body;
     }
 }
 

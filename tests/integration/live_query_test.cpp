@@ -340,5 +340,50 @@ TEST_P(live_query_test, run_validates_and_scopes) {
     EXPECT_EQ(scoped.json().at("errors").at(0).at("reason"), "no hosts targeted");
 }
 
+TEST_P(live_query_test, totals_and_status_follow_hosts_going_offline) {
+    const auto id = start_campaign();
+    auto ws = subscribe(id);
+    EXPECT_EQ(next_of(*ws, "status").at("data").at("status"), "pending");
+    srv_->advance(120s); // both hosts are now offline; the next tick says so
+    EXPECT_EQ(next_of(*ws, "totals").at("data"),
+              bj::parse(R"({"count":2,"online":0,"offline":2,"missing_in_action":0})"));
+    EXPECT_EQ(next_of(*ws, "status").at("data"),
+              bj::parse(R"({"expected_results":0,"actual_results":0,"status":"finished"})"));
+}
+
 INSTANTIATE_TEST_SUITE_P(backends, live_query_test, ::testing::ValuesIn(all_backends()),
                          backend_printer{});
+
+// At the real default (60 s): labelled `slow`; the README's test command runs it.
+TEST(slow_live_query, the_60_second_default_cancels_an_unwatched_campaign) {
+    test_database db(backend::sqlite);
+    test_server srv(db.open()); // default campaign settings
+    const std::string token = srv.setup();
+    auto st = db.open();
+    agent_identity id;
+    simulated_agent a(srv.port(), srv.client_opts(), id);
+    ASSERT_EQ(a.enroll(st->global_enroll_secrets()->at(0).secret), 200);
+    auto r = http_once(srv.port(), "POST", "/api/v1/fleet/queries/run",
+                       R"({"query":"SELECT 1","selected":{"hosts":[1]}})",
+                       {{"Authorization", "Bearer " + token}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto campaign_id = r.json().at("campaign").at("id").as_int64();
+    const auto started = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(50s);
+    EXPECT_EQ(st->campaign_by_id(campaign_id)->status, campaign_status::waiting);
+    while (st->campaign_by_id(campaign_id)->status != campaign_status::complete &&
+           std::chrono::steady_clock::now() - started < 70s)
+        std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(st->campaign_by_id(campaign_id)->status, campaign_status::complete);
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 60s);
+    EXPECT_EQ(a.read().json().at("queries").as_object().count("fleet_distributed_query_" +
+                                                              std::to_string(campaign_id)),
+              0u);
+    ws_client ws(srv.port(), "/api/v1/fleet/results/websocket");
+    ws.send(R"({"type":"auth","data":{"token":")" + token + R"("}})");
+    ws.send(R"({"type":"select_campaign","data":{"campaign_id":)" + std::to_string(campaign_id) +
+            "}}");
+    EXPECT_EQ(ws.read_json(),
+              bj::parse(R"({"type":"error","data":"campaign )" + std::to_string(campaign_id) +
+                        R"( was cancelled: no subscriber within 60s"})"));
+}

@@ -58,6 +58,7 @@ public:
     void stop();
     /// Waits (up to `deadline`) until `n` requests are under way in the transport.
     bool wait_requests_in_flight(int n, std::chrono::milliseconds deadline);
+    void stop_registry_for_test() { inst_->stop_registry_for_test(); }
     /// The log writer's counters.
     const actors::log_counters& log_counters() const { return inst_->log_counters(); }
     /// The osquery log files in use.
