@@ -9,6 +9,7 @@
 #include "http/rate_limiter.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "http/sockjs_sessions.hpp"
 #include "model/user.hpp"
 #include "storage/store.hpp"
 
@@ -49,6 +50,8 @@ public:
 
     micros now() const { return clock_(); }
     caf::actor_system& system() { return sys_; }
+    caf::actor persistence() const { return caf::actor_cast<caf::actor>(persistence_); }
+    sockjs_sessions& sockjs() { return *sockjs_; }
     /// The actors the osquery endpoints talk to (held weakly, like persistence).
     void attach_agent_actors(const caf::actor& registry, const caf::actor& log_writer);
     caf::actor registry() const { return caf::actor_cast<caf::actor>(registry_); }
@@ -64,6 +67,7 @@ private:
     caf::actor_addr persistence_;
     caf::actor_addr registry_;
     caf::actor_addr log_writer_;
+    std::unique_ptr<sockjs_sessions> sockjs_ = std::make_unique<sockjs_sessions>();
     std::atomic<bool> setup_done_;
     clock_fn clock_;
     rate_limiter login_limiter_{10, 9};

@@ -21,6 +21,8 @@ struct instance::parts {
     /// gone nothing can answer into the transport; the actor system's destructor
     /// waits until the persistence actor has exited and no strong handle is left.
     ~parts() {
+        if (routes)
+            routes->sockjs().clear();
         for (auto* a : {&registry, &log_writer, &persistence}) {
             if (*a)
                 caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);

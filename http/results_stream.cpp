@@ -47,7 +47,23 @@ std::string sockjs_message(const std::string& json) {
 } // namespace
 
 void add_results_routes(api& a, router& r) {
-    (void)a;
+    // SockJS XHR polling: the poll is held until there is something to answer.
+    r.add("POST", "/api/v1/fleet/results/{server}/{session}/xhr", [&a](auto&, auto& p, auto reply) {
+        auto persistence = a.persistence();
+        auto registry = a.registry();
+        if (!persistence || !registry)
+            return reply(to_response(error::backend("the live query service is shutting down")));
+        a.sockjs().poll(p.at("session"), reply,
+                        [&a, persistence, registry](auto send, auto close, auto heartbeat) {
+                            return actors::spawn_subscriber(
+                                a.system(), persistence, registry,
+                                {std::move(send), std::move(close), std::move(heartbeat)});
+                        });
+    });
+    r.add("POST", "/api/v1/fleet/results/{server}/{session}/xhr_send",
+          [&a](auto& req, auto& p, auto reply) {
+              reply(a.sockjs().send(p.at("session"), req.body));
+          });
     // SockJS's greeting and /info (the websocket transport is an upgrade, above).
     r.add("GET", "/api/v1/fleet/results/", [](auto&, auto&, auto reply) {
         response res;

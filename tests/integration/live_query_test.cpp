@@ -290,6 +290,34 @@ TEST_P(live_query_test, sockjs_websocket_transport_uses_sockjs_framing) {
     EXPECT_EQ(unwrap().at("type"), "result");
 }
 
+TEST_P(live_query_test, sockjs_xhr_polling_opens_relays_and_rejects_bad_input) {
+    const std::string base = "/api/v1/fleet/results/000/sess1/";
+    auto post = [&](const std::string& what, const std::string& body = "") {
+        return http_once(srv_->port(), "POST", base + what, body);
+    };
+    EXPECT_EQ(post("xhr").body, "o\n");
+    EXPECT_EQ(post("xhr_send", R"(["{\"type\":\"auth\",\"data\":{\"token\":\"bad\"}}"])").status,
+              204);
+    auto closing = post("xhr");
+    EXPECT_EQ(closing.body,
+              "a[\"{\\\"type\\\":\\\"error\\\",\\\"data\\\":\\\"unauthorized\\\"}\"]\n");
+    EXPECT_EQ(post("xhr").body, "c[3000,\"Go away!\"]\n");
+    auto unknown =
+        http_once(srv_->port(), "POST", "/api/v1/fleet/results/000/nosuch/xhr_send", "[]");
+    EXPECT_EQ(unknown.status, 404);
+    EXPECT_EQ(post("xhr").body, "o\n"); // a new session under the old id
+    auto broken = post("xhr_send", "{not json");
+    EXPECT_EQ(broken.status, 400);
+    EXPECT_EQ(broken.json().at("errors").at(0).at("reason"), "Broken JSON encoding.");
+    EXPECT_EQ(http_once(srv_->port(), "GET", "/api/v1/fleet/results/").body,
+              "Welcome to SockJS!\n");
+    auto info = http_once(srv_->port(), "GET", "/api/v1/fleet/results/info").json();
+    EXPECT_EQ(info.at("websocket"), true);
+    EXPECT_EQ(info.at("cookie_needed"), false);
+    EXPECT_EQ(info.at("origins"), bj::parse(R"(["*:*"])"));
+    EXPECT_TRUE(info.at("entropy").is_int64());
+}
+
 TEST_P(live_query_test, run_validates_and_scopes) {
     auto post_run = [&](const std::string& body, const std::string& token = "") {
         return http_once(srv_->port(), "POST", "/api/v1/fleet/queries/run", body,

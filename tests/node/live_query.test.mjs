@@ -166,6 +166,19 @@ test('UI-style: SockJS websocket transport through /info', async () => {
   sock.close();
 });
 
+test('UI fallback: SockJS xhr-polling transport with xhr_send', async () => {
+  const id = await newCampaign();
+  const sock = new SockJS(base + '/api/v1/fleet/results', null, { transports: ['xhr-polling'] });
+  await new Promise((res, rej) => { sock.onopen = res; sock.onerror = rej; });
+  assert.equal(sock.transport, 'xhr-polling');
+  const done = collect((fn) => { sock.onmessage = (e) => fn(JSON.parse(e.data)); },
+    (m) => sock.send(JSON.stringify(m)), id);
+  await new Promise((r) => setTimeout(r, 300));
+  for (const a of agents) await a.checkIn();
+  checkResults(await done, id);
+  sock.close();
+});
+
 test('the raw endpoint reports a bad token and closes with 1000', async () => {
   const ws = new WebSocket(base.replace('http', 'ws') + '/api/v1/fleet/results/websocket');
   await new Promise((res) => ws.on('open', res));
