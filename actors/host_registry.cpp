@@ -115,22 +115,27 @@ host_entry* host_registry_state::find(const std::string& node_key) {
     return it == by_key_.end() ? nullptr : &it->second;
 }
 
-expected<host_ref> host_registry_state::authenticate(const std::string& node_key) {
+host_entry* host_registry_state::touch(const std::string& node_key) {
     host_entry* e = find(node_key);
+    if (e) {
+        e->seen = now();
+        e->seen_dirty = true;
+    }
+    return e;
+}
+
+expected<host_ref> host_registry_state::authenticate(const std::string& node_key) {
+    host_entry* e = touch(node_key);
     if (!e)
         return node_invalid(node_key);
-    e->seen = now();
-    e->seen_dirty = true;
     return host_ref{e->id, e->team_id, e->platform};
 }
 
 expected<read_answer> host_registry_state::read(const std::string& node_key) {
-    host_entry* e = find(node_key);
+    host_entry* e = touch(node_key);
     if (!e)
         return node_invalid(node_key);
-    const micros t = now();
-    e->seen = t;
-    e->seen_dirty = true;
+    const micros t = e->seen;
     read_answer a;
     a.accelerate = e->needs_accelerate;
     for (auto id : e->pending)
@@ -155,12 +160,10 @@ expected<read_answer> host_registry_state::read(const std::string& node_key) {
 
 expected<host_registry_state::write_effects>
 host_registry_state::write(const std::string& node_key, const std::vector<query_result>& results) {
-    host_entry* e = find(node_key);
+    host_entry* e = touch(node_key);
     if (!e)
         return node_invalid(node_key);
-    const micros t = now();
-    e->seen = t;
-    e->seen_dirty = true;
+    const micros t = e->seen;
     const double j = static_cast<double>(e->jitter) / 1e6;
     write_effects fx;
     fx.host_id = e->id;

@@ -132,6 +132,8 @@ public:
 
 private:
     host_entry* find(const std::string& node_key);
+    /// find(), marking the host seen now.
+    host_entry* touch(const std::string& node_key);
     host_entry make_entry(const host& h) const;
 
     checkin_settings settings_;

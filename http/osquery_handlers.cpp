@@ -44,6 +44,27 @@ error actor_gone() {
     return error::backend("the check-in service is shutting down");
 }
 
+/// What every node-key endpoint starts from: the decoded body, the node key and
+/// the host registry.
+struct agent_call {
+    bj::object body;
+    std::string node_key;
+    caf::actor registry;
+};
+
+expected<agent_call> begin_agent_call(api& a, const request& req) {
+    auto body = agent_body(req);
+    if (!body)
+        return body.err();
+    auto key = node_key_of(*body);
+    if (!key)
+        return key.err();
+    auto registry = a.registry();
+    if (!registry)
+        return actor_gone();
+    return agent_call{std::move(*body), std::move(*key), std::move(registry)};
+}
+
 // --- POST /enroll ----------------------------------------------------------------------
 
 void enroll(api& a, const request& req, responder reply) {
@@ -90,60 +111,50 @@ void enroll(api& a, const request& req, responder reply) {
 // --- POST /config ------------------------------------------------------------------------
 
 void config(api& a, const request& req, responder reply) {
-    auto body = agent_body(req);
-    if (!body)
-        return reply(to_response(body.err()));
-    auto key = node_key_of(*body);
-    if (!key)
-        return reply(to_response(key.err()));
-    auto registry = a.registry();
-    if (!registry)
-        return reply(to_response(actor_gone()));
-    actors::registry_authenticate(registry, *key, [&a, reply](expected<actors::host_ref> ref) {
-        if (!ref)
-            return reply(to_response(ref.err()));
-        a.with_store(reply, [ref = *ref](storage::store& st) -> response {
-            std::optional<bj::value> options;
-            if (ref.team_id)
-                if (auto t = st.team_by_id(*ref.team_id); t && t->agent_options &&
-                                                          t->agent_options->is_object() &&
-                                                          !t->agent_options->get_object().empty())
-                    options = t->agent_options;
-            if (!options) {
-                auto cfg = st.load_app_config();
-                options = cfg ? cfg->agent_options : default_agent_options();
-            }
-            auto packs = st.packs_for_host(ref.id, ref.team_id);
-            if (!packs)
-                return to_response(packs.err());
-            return response::json(200, build_agent_config(*options, ref.platform, *packs));
+    auto call = begin_agent_call(a, req);
+    if (!call)
+        return reply(to_response(call.err()));
+    actors::registry_authenticate(
+        call->registry, call->node_key, [&a, reply](expected<actors::host_ref> ref) {
+            if (!ref)
+                return reply(to_response(ref.err()));
+            a.with_store(reply, [ref = *ref](storage::store& st) -> response {
+                std::optional<bj::value> options;
+                if (ref.team_id)
+                    if (auto t = st.team_by_id(*ref.team_id);
+                        t && t->agent_options && t->agent_options->is_object() &&
+                        !t->agent_options->get_object().empty())
+                        options = t->agent_options;
+                if (!options) {
+                    auto cfg = st.load_app_config();
+                    options = cfg ? cfg->agent_options : default_agent_options();
+                }
+                auto packs = st.packs_for_host(ref.id, ref.team_id);
+                if (!packs)
+                    return to_response(packs.err());
+                return response::json(200, build_agent_config(*options, ref.platform, *packs));
+            });
         });
-    });
 }
 
 // --- POST /distributed/read --------------------------------------------------------------
 
 void distributed_read(api& a, const request& req, responder reply) {
-    auto body = agent_body(req);
-    if (!body)
-        return reply(to_response(body.err()));
-    auto key = node_key_of(*body);
-    if (!key)
-        return reply(to_response(key.err()));
-    auto registry = a.registry();
-    if (!registry)
-        return reply(to_response(actor_gone()));
-    actors::registry_read(registry, std::move(*key), [reply](expected<actors::read_answer> ans) {
-        if (!ans)
-            return reply(to_response(ans.err()));
-        bj::object queries;
-        for (auto& [name, sql] : ans->queries)
-            queries[name] = sql;
-        bj::object out{{"queries", std::move(queries)}};
-        if (ans->accelerate)
-            out["accelerate"] = 10;
-        reply(response::json(200, out));
-    });
+    auto call = begin_agent_call(a, req);
+    if (!call)
+        return reply(to_response(call.err()));
+    actors::registry_read(call->registry, std::move(call->node_key),
+                          [reply](expected<actors::read_answer> ans) {
+                              if (!ans)
+                                  return reply(to_response(ans.err()));
+                              bj::object queries;
+                              for (auto& [name, sql] : ans->queries)
+                                  queries[name] = sql;
+                              bj::object out{{"queries", std::move(queries)}};
+                              if (ans->accelerate)
+                                  out["accelerate"] = 10;
+                              reply(response::json(200, out));
+                          });
 }
 
 // --- POST /distributed/write -------------------------------------------------------------
@@ -204,19 +215,13 @@ expected<std::vector<actors::query_result>> decode_write(const bj::object& body)
 }
 
 void distributed_write(api& a, const request& req, responder reply) {
-    auto body = agent_body(req);
-    if (!body)
-        return reply(to_response(body.err()));
-    auto key = node_key_of(*body);
-    if (!key)
-        return reply(to_response(key.err()));
-    auto results = decode_write(*body);
+    auto call = begin_agent_call(a, req);
+    if (!call)
+        return reply(to_response(call.err()));
+    auto results = decode_write(call->body);
     if (!results)
         return reply(to_response(results.err()));
-    auto registry = a.registry();
-    if (!registry)
-        return reply(to_response(actor_gone()));
-    actors::registry_write(registry, std::move(*key), std::move(*results),
+    actors::registry_write(call->registry, std::move(call->node_key), std::move(*results),
                            [reply](expected<void> ok) {
                                reply(ok ? response::empty_object() : to_response(ok.err()));
                            });
@@ -225,13 +230,10 @@ void distributed_write(api& a, const request& req, responder reply) {
 // --- POST /log ------------------------------------------------------------------------------
 
 void log(api& a, const request& req, responder reply) {
-    auto body = agent_body(req);
-    if (!body)
-        return reply(to_response(body.err()));
-    auto key = node_key_of(*body);
-    if (!key)
-        return reply(to_response(key.err()));
-    json::reader r(*body);
+    auto call = begin_agent_call(a, req);
+    if (!call)
+        return reply(to_response(call.err()));
+    json::reader r(call->body);
     const std::string type = r.str("log_type").value_or("");
     const bj::array* data = r.array("data");
     if (r.failure())
@@ -242,12 +244,9 @@ void log(api& a, const request& req, responder reply) {
     if (data)
         for (const auto& entry : *data)
             lines.push_back(bj::serialize(entry));
-    auto registry = a.registry();
-    if (!registry)
-        return reply(to_response(actor_gone()));
     const auto kind = type == "result" ? actors::log_kind::result : actors::log_kind::status;
     actors::registry_authenticate(
-        registry, *key,
+        call->registry, call->node_key,
         [&a, reply, kind, lines = std::move(lines)](expected<actors::host_ref> ref) mutable {
             if (!ref)
                 return reply(to_response(ref.err()));
