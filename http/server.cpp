@@ -419,8 +419,9 @@ private:
     }
 
     void close_now() {
-        if (done_)
+        if (done_ || close_started_) // one close handshake, however many asked for it
             return;
+        close_started_ = true;
         ws_.async_close(websocket::close_code::normal,
                         [self = this->shared_from_this()](beast::error_code) { self->closed(); });
     }
@@ -448,7 +449,8 @@ private:
     std::optional<std::uint64_t> id_;
     ws_handler handler_;
     std::deque<std::string> queue_;
-    bool accepted_ = false, writing_ = false, closing_ = false, done_ = false;
+    bool accepted_ = false, writing_ = false, closing_ = false, close_started_ = false,
+         done_ = false;
 };
 
 using plain_session = session<beast::tcp_stream>;
