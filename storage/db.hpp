@@ -24,7 +24,25 @@ struct sql_row {
     std::optional<std::int64_t> opt_i64(std::size_t i) const;
     std::string str(std::size_t i) const;
     bool flag(std::size_t i) const { return i64(i) != 0; }
+    std::optional<bool> opt_flag(std::size_t i) const {
+        return is_null(i) ? std::nullopt : std::optional<bool>(flag(i));
+    }
+    std::optional<std::string> opt_str(std::size_t i) const {
+        return is_null(i) ? std::nullopt : std::optional<std::string>(str(i));
+    }
 };
+
+/// Reads a scheduled query's optional columns (snapshot, removed, shard,
+/// platform, version, denylist, in that order from `first`) into any struct
+/// with those members.
+template <class T> void read_schedule_options(const sql_row& r, std::size_t first, T& out) {
+    out.snapshot = r.opt_flag(first);
+    out.removed = r.opt_flag(first + 1);
+    out.shard = r.opt_i64(first + 2);
+    out.platform = r.opt_str(first + 3);
+    out.version = r.opt_str(first + 4);
+    out.denylist = r.opt_flag(first + 5);
+}
 
 /// A driver failure.
 struct db_error : std::runtime_error {

@@ -286,17 +286,7 @@ expected<std::vector<host_pack>> sql_store::packs_for_host(std::int64_t host_id,
                 hq.name = q.str(0);
                 hq.sql = q.str(1);
                 hq.interval = q.i64(2);
-                if (!q.is_null(3))
-                    hq.snapshot = q.flag(3);
-                if (!q.is_null(4))
-                    hq.removed = q.flag(4);
-                hq.shard = q.opt_i64(5);
-                if (!q.is_null(6))
-                    hq.platform = q.str(6);
-                if (!q.is_null(7))
-                    hq.version = q.str(7);
-                if (!q.is_null(8))
-                    hq.denylist = q.flag(8);
+                read_schedule_options(q, 3, hq);
                 hp.queries.push_back(std::move(hq));
             }
             out.push_back(std::move(hp));

@@ -62,17 +62,7 @@ std::vector<pack_spec> sql_store::packs_where(const std::string& where,
             s.name = q.str(1);
             s.description = q.str(2);
             s.interval = q.i64(3);
-            if (!q.is_null(4))
-                s.snapshot = q.flag(4);
-            if (!q.is_null(5))
-                s.removed = q.flag(5);
-            s.shard = q.opt_i64(6);
-            if (!q.is_null(7))
-                s.platform = q.str(7);
-            if (!q.is_null(8))
-                s.version = q.str(8);
-            if (!q.is_null(9))
-                s.denylist = q.flag(9);
+            read_schedule_options(q, 4, s);
             p.queries.push_back(std::move(s));
         }
         for (const auto& t : db_->query("SELECT l.name FROM pack_targets t JOIN labels l ON l.id = "

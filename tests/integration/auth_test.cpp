@@ -1,8 +1,7 @@
 /// Setup, login, me, logout, the setup gate and token handling, over real
 /// sockets against a whole instance, on SQLite and on MariaDB.
 
-#include "tests/support/backends.hpp"
-#include "tests/support/test_server.hpp"
+#include "tests/support/served_test.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -14,15 +13,9 @@ namespace bj = boost::json;
 
 namespace {
 
-class auth_test : public ::testing::TestWithParam<backend> {
+class auth_test : public served_test {
 protected:
-    void SetUp() override {
-        db_ = std::make_unique<test_database>(GetParam());
-        auto st = db_->open();
-        ASSERT_NE(st, nullptr);
-        srv_ = std::make_unique<test_server>(std::move(st));
-    }
-    void TearDown() override { srv_.reset(); }
+    void SetUp() override { serve(); }
 
     http_reply post(const std::string& target, const std::string& body) {
         return http_once(srv_->port(), "POST", target, body);
@@ -45,9 +38,6 @@ protected:
         EXPECT_EQ(j.at("message"), message.c_str()) << r.body;
         EXPECT_TRUE(j.at("errors").is_array()) << r.body;
     }
-
-    std::unique_ptr<test_database> db_;
-    std::unique_ptr<test_server> srv_;
 };
 
 } // namespace

@@ -3,7 +3,7 @@
 
 #include "tests/support/backends.hpp"
 #include "tests/support/builders.hpp"
-#include "tests/support/test_server.hpp"
+#include "tests/support/served_test.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -19,13 +19,10 @@ enum who { admin, maintainer, observer, team_admin, team_maintainer, team_observ
 const char* names[] = {"admin",      "maintainer",      "observer",
                        "team_admin", "team_maintainer", "team_observer"};
 
-class permissions_test : public ::testing::TestWithParam<backend> {
+class permissions_test : public served_test {
 protected:
     void SetUp() override {
-        db_ = std::make_unique<test_database>(GetParam());
-        auto st = db_->open();
-        ASSERT_NE(st, nullptr);
-        srv_ = std::make_unique<test_server>(std::move(st));
+        serve();
         tokens_[admin] = srv_->setup();
         auto inspect = db_->open();
         blue_ = make_team(*inspect, "blue");
@@ -40,8 +37,6 @@ protected:
                                                       {{blue_, role::observer}});
         ASSERT_TRUE(inspect->apply_query_specs({{"q", "", "SELECT 1", false}}, 1, now_micros()));
     }
-    void TearDown() override { srv_.reset(); }
-
     int status(who w, const std::string& method, const std::string& path,
                const std::string& body = "") {
         auto r = http_once(srv_->port(), method, path, body,
@@ -63,8 +58,6 @@ protected:
                 << names[w] << " " << method << " " << path << " " << body;
     }
 
-    std::unique_ptr<test_database> db_;
-    std::unique_ptr<test_server> srv_;
     std::string tokens_[6];
     std::int64_t blue_ = 0;
 };

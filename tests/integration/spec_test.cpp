@@ -3,7 +3,7 @@
 
 #include "tests/support/backends.hpp"
 #include "tests/support/builders.hpp"
-#include "tests/support/test_server.hpp"
+#include "tests/support/served_test.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -14,19 +14,14 @@ namespace bj = boost::json;
 
 namespace {
 
-class spec_test : public ::testing::TestWithParam<backend> {
+class spec_test : public served_test {
 protected:
     void SetUp() override {
-        db_ = std::make_unique<test_database>(GetParam());
-        auto st = db_->open();
-        ASSERT_NE(st, nullptr);
-        srv_ = std::make_unique<test_server>(std::move(st));
+        serve();
         token_ = srv_->setup();
         ASSERT_FALSE(token_.empty());
         inspect_ = db_->open();
     }
-    void TearDown() override { srv_.reset(); }
-
     http_reply get(const std::string& path, const std::string& token = "") {
         return http_once(srv_->port(), "GET", path, "",
                          {{"Authorization", "Bearer " + (token.empty() ? token_ : token)}});
@@ -68,8 +63,6 @@ protected:
         return v;
     }
 
-    std::unique_ptr<test_database> db_;
-    std::unique_ptr<test_server> srv_;
     std::unique_ptr<storage::store> inspect_;
     std::string token_;
 };
