@@ -19,8 +19,8 @@
 
 namespace flotilla::actors {
 
-/// Results kept for replay to subscribers; past it the oldest are dropped (and
-/// counted) rather than growing without bound.
+/// Results kept for replay to subscribers; past it the oldest are dropped (with a
+/// warning) rather than growing without bound.
 inline constexpr std::size_t max_buffered_results = 100'000;
 
 struct campaign_settings {
@@ -49,7 +49,6 @@ public:
     const std::vector<std::int64_t>& hosts() const { return hosts_; }
     std::int64_t actual() const { return actual_; }
     bool finished() const { return finished_; }
-    std::size_t dropped() const { return dropped_; }
 
 private:
     std::optional<std::string> status_if_changed();
@@ -63,7 +62,7 @@ private:
     bool finished_ = false;
     std::optional<std::tuple<std::int64_t, std::int64_t, bool>> sent_status_;
     std::deque<std::string> history_;
-    std::size_t dropped_ = 0;
+    bool warned_drop_ = false;
 };
 
 /// Spawns a campaign's actor (the registry does, as the campaign directory).

@@ -1,6 +1,7 @@
 #include "actors/campaign_actor.hpp"
 
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
 
 namespace flotilla::actors {
 
@@ -39,7 +40,11 @@ std::vector<std::string> campaign_state::on_result(const campaign_result& r) {
     history_.push_back(out.back());
     if (history_.size() > max_buffered_results) {
         history_.pop_front();
-        ++dropped_;
+        if (!warned_drop_) {
+            warned_drop_ = true;
+            spdlog::warn("campaign {}: over {} results; the oldest are no longer replayed", c_.id,
+                         max_buffered_results);
+        }
     }
     if (auto s = status_if_changed())
         out.push_back(std::move(*s));

@@ -88,11 +88,10 @@ host_entry host_registry_state::make_entry(const host& h) const {
         h.refetch_requested ? 0 : next_due(h.detail_updated_at, settings_.detail_interval, j);
     e.label_due = next_due(h.label_updated_at, settings_.label_interval, j);
     e.policy_due = next_due(h.policy_updated_at, settings_.policy_interval, j);
-    e.jitter = static_cast<micros>(j * 1e6);
+    e.jitter = j;
     e.seen = h.seen_time ? h.seen_time : h.created_at;
     e.created_at = h.created_at;
-    e.online_window_s =
-        std::max<std::int64_t>(0, std::min(h.distributed_interval, h.config_tls_refresh)) + 60;
+    e.online_window_s = online_window_s(h);
     e.hostname = h.hostname;
     return e;
 }
@@ -164,7 +163,7 @@ host_registry_state::write(const std::string& node_key, const std::vector<query_
     if (!e)
         return node_invalid(node_key);
     const micros t = e->seen;
-    const double j = static_cast<double>(e->jitter) / 1e6;
+    const double j = e->jitter;
     write_effects fx;
     fx.host_id = e->id;
     bool any_detail = false, any_label = false, any_policy = false;
@@ -216,24 +215,15 @@ host_registry_state::write(const std::string& node_key, const std::vector<query_
 }
 
 void host_registry_state::host_updated(std::int64_t id, const std::string& platform,
-                                       bool hostname_known) {
+                                       const std::string& hostname, std::int64_t online_window_s) {
     auto k = key_of_id_.find(id);
     if (k == key_of_id_.end())
         return;
     if (host_entry* e = find(k->second)) {
         e->platform = platform;
-        e->needs_accelerate = !hostname_known || platform.empty();
-    }
-}
-
-void host_registry_state::host_named(std::int64_t id, const std::string& hostname,
-                                     std::int64_t online_window_s) {
-    auto k = key_of_id_.find(id);
-    if (k == key_of_id_.end())
-        return;
-    if (host_entry* e = find(k->second)) {
         e->hostname = hostname;
         e->online_window_s = online_window_s;
+        e->needs_accelerate = hostname.empty() || platform.empty();
     }
 }
 
@@ -276,11 +266,8 @@ host_counts host_registry_state::counts(const std::vector<std::int64_t>& host_id
         auto e = by_key_.find(k->second);
         if (e == by_key_.end())
             continue;
-        host h;
-        h.seen_time = e->second.seen;
-        h.created_at = e->second.created_at;
-        h.distributed_interval = h.config_tls_refresh = e->second.online_window_s - 60;
-        switch (status_of(h, t)) {
+        const host_entry& h = e->second;
+        switch (status_from(h.seen, h.online_window_s, t)) {
         case host_status::online:
             ++c.online;
             break;
@@ -291,7 +278,7 @@ host_counts host_registry_state::counts(const std::vector<std::int64_t>& host_id
             ++c.missing_in_action;
             break;
         }
-        if (is_new(h, t))
+        if (h.created_at + seconds_to_micros(24 * 3600) >= t)
             ++c.new_hosts;
     }
     c.total = c.online + c.offline + c.missing_in_action;
@@ -347,11 +334,8 @@ void store_effects(caf::local_actor* self, const caf::actor& persistence,
                 if (auto ok = st.update_host(*h); !ok)
                     spdlog::warn("host {}: cannot store details: {}", fx.host_id, ok.err().message);
                 if (auto a = caf::actor_cast<caf::actor>(me))
-                    caf::anon_send(a, host_updated_msg{h->id, h->platform, h->hostname,
-                                                       std::max<std::int64_t>(
-                                                           0, std::min(h->distributed_interval,
-                                                                       h->config_tls_refresh)) +
-                                                           60});
+                    caf::anon_send(
+                        a, host_updated_msg{h->id, h->platform, h->hostname, online_window_s(*h)});
             }
         }
         if (!fx.labels.empty())
@@ -399,8 +383,7 @@ caf::behavior host_registry(caf::stateful_actor<registry_actor_state>* self, caf
             m.reply({});
         },
         [=](host_updated_msg& m) {
-            self->state.host_updated(m.id, m.platform, !m.hostname.empty());
-            self->state.host_named(m.id, m.hostname, m.online_window_s);
+            self->state.host_updated(m.id, m.platform, m.hostname, m.online_window_s);
         },
         [=](start_campaign_msg& m) {
             auto counts = self->state.start_campaign(m.c.id, m.sql, m.host_ids);

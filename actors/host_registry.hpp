@@ -50,7 +50,7 @@ struct host_entry {
     std::string platform;
     bool needs_accelerate = true; ///< hostname or platform still unknown
     micros detail_due = 0, label_due = 0, policy_due = 0;
-    micros jitter = 0;
+    double jitter = 0; ///< this host's fraction of an interval added to due times
     micros seen = 0;
     bool seen_dirty = false;
     micros created_at = 0;
@@ -102,10 +102,9 @@ public:
         std::vector<campaign_result> live; ///< answers to live queries, once per host
     };
     expected<write_effects> write(const std::string& node_key, const std::vector<query_result>& r);
-    /// Applies what detail ingestion learned (platform, hostname known).
-    void host_updated(std::int64_t id, const std::string& platform, bool hostname_known);
-    /// Applies a host's hostname and online window after detail ingestion.
-    void host_named(std::int64_t id, const std::string& hostname, std::int64_t online_window_s);
+    /// Applies what detail ingestion learned: platform, hostname, online window.
+    void host_updated(std::int64_t id, const std::string& platform, const std::string& hostname,
+                      std::int64_t online_window_s);
     void set_catalog(storage::query_catalog c) { catalog_ = std::move(c); }
     /// Starts handing a campaign's query to `host_ids` (unknown ids are skipped);
     /// returns the targeted hosts' counts.
@@ -117,11 +116,6 @@ public:
     host_counts counts(const std::vector<std::int64_t>& host_ids) const;
     /// Why a campaign was stopped, if it was.
     std::optional<std::string> stopped_reason(std::int64_t id) const;
-    bool campaign_active(std::int64_t id) const { return campaigns_.count(id) > 0; }
-    std::size_t pending_for_test(const std::string& node_key) {
-        auto* e = find(node_key);
-        return e ? e->pending.size() : 0;
-    }
 
     /// Seen times not yet written; clears the dirty marks.
     std::vector<std::pair<std::int64_t, micros>> take_seen();

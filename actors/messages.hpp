@@ -118,15 +118,9 @@ struct store_job {
     std::function<void(storage::store&)> run;
 };
 
-/// CPU-bound work (password hashing) for a detached worker.
-struct cpu_job {
-    std::function<void()> run;
-};
-
 } // namespace flotilla::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::store_job)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::cpu_job)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::registry_register_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::registry_auth_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::registry_read_msg)

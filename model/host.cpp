@@ -156,10 +156,16 @@ std::string platform_family(const std::string& p) {
     return "";
 }
 
+std::int64_t online_window_s(const host& h) {
+    return std::max<std::int64_t>(0, std::min(h.distributed_interval, h.config_tls_refresh)) + 60;
+}
+
 host_status status_of(const host& h, micros now) {
-    const micros seen = h.seen_time ? h.seen_time : h.created_at;
-    const std::int64_t interval = std::min(h.distributed_interval, h.config_tls_refresh);
-    if (seen + seconds_to_micros(std::max<std::int64_t>(0, interval) + 60) > now)
+    return status_from(h.seen_time ? h.seen_time : h.created_at, online_window_s(h), now);
+}
+
+host_status status_from(micros seen, std::int64_t online_window_s, micros now) {
+    if (seen + seconds_to_micros(online_window_s) > now)
         return host_status::online;
     if (seen + seconds_to_micros(30LL * 24 * 3600) <= now)
         return host_status::mia;

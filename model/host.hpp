@@ -67,6 +67,11 @@ enum class host_status { online, offline, mia };
 /// config_tls_refresh) + 60 s (a zero interval counts as 0); missing in action
 /// after 30 days; offline between.
 host_status status_of(const host& h, micros now);
+/// The same rule from its inputs: last seen, and the online window in seconds
+/// (min(distributed_interval, config_tls_refresh) + 60).
+host_status status_from(micros seen, std::int64_t online_window_s, micros now);
+/// A host's online window in seconds.
+std::int64_t online_window_s(const host& h);
 /// New: created within the last 24 h (independent of the status).
 bool is_new(const host& h, micros now);
 

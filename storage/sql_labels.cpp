@@ -7,7 +7,8 @@
 namespace flotilla::storage {
 
 std::vector<label_spec> sql_store::labels_where(const std::string& where,
-                                                const std::vector<sql_value>& params) {
+                                                const std::vector<sql_value>& params,
+                                                bool with_hosts) {
     std::vector<label_spec> out;
     for (const auto& r : db_->query("SELECT id, name, description, query, platform, label_type, "
                                     "label_membership_type FROM labels " +
@@ -21,7 +22,7 @@ std::vector<label_spec> sql_store::labels_where(const std::string& where,
         l.platform = r.str(4);
         l.builtin = r.i64(5) == 1;
         l.membership = r.i64(6) == 1 ? label_membership::manual : label_membership::dynamic;
-        if (l.membership == label_membership::manual && !l.builtin) {
+        if (with_hosts && l.membership == label_membership::manual && !l.builtin) {
             l.hosts.emplace();
             for (const auto& h : db_->query("SELECT h.hostname FROM label_membership m JOIN hosts "
                                             "h ON h.id = m.host_id WHERE m.label_id = ? ORDER BY "
@@ -50,7 +51,7 @@ expected<label_spec> sql_store::label_spec_by_name(const std::string& name) {
 expected<void> sql_store::apply_label_specs(const std::vector<label_spec>& specs, micros now) {
     return transaction([&]() -> expected<void> {
         for (const auto& spec : specs) {
-            auto existing = labels_where("WHERE name = ?", {spec.name});
+            auto existing = labels_where("WHERE name = ?", {spec.name}, /*with_hosts=*/false);
             const bool stored_builtin = !existing.empty() && existing[0].builtin;
             if (stored_builtin || spec.builtin) {
                 if (stored_builtin && same_definition(existing[0], spec))

@@ -3,6 +3,7 @@
 #include "storage/sql_store.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace flotilla::storage {
@@ -95,17 +96,24 @@ expected<pack_spec> sql_store::pack_spec_by_name(const std::string& name) {
 
 expected<void> sql_store::apply_pack_specs(const std::vector<pack_spec>& specs, micros now) {
     return transaction([&]() -> expected<void> {
-        // Every reference is checked before anything is written.
+        // Every reference is resolved once, and checked before anything is written.
+        std::map<std::string, std::optional<std::int64_t>> queries, labels, teams;
+        auto resolve = [&](auto& cache, const char* table, const std::string& name) {
+            auto it = cache.find(name);
+            if (it == cache.end())
+                it = cache.emplace(name, id_by_name(table, name)).first;
+            return it->second;
+        };
         std::set<std::string> unknown_queries, unknown_labels, unknown_teams;
         for (const auto& p : specs) {
             for (const auto& q : p.queries)
-                if (!id_by_name("queries", q.query))
+                if (!resolve(queries, "queries", q.query))
                     unknown_queries.insert(q.query);
             for (const auto& l : p.target_labels)
-                if (!id_by_name("labels", l))
+                if (!resolve(labels, "labels", l))
                     unknown_labels.insert(l);
             for (const auto& t : p.target_teams)
-                if (!id_by_name("teams", t))
+                if (!resolve(teams, "teams", t))
                     unknown_teams.insert(t);
         }
         std::vector<field_error> errors;
@@ -144,18 +152,18 @@ expected<void> sql_store::apply_pack_specs(const std::vector<pack_spec>& specs, 
                               opt_bool(q.removed), opt_int(q.shard), opt_str(q.platform),
                               opt_str(q.version), opt_bool(q.denylist)});
             db_->execute("DELETE FROM pack_targets WHERE pack_id = ?", {id});
-            auto add_targets = [&](const std::vector<std::string>& names, const char* table,
+            auto add_targets = [&](const std::vector<std::string>& names, auto& resolved,
                                    std::int64_t type) {
                 std::set<std::int64_t> ids;
                 for (const auto& n : names)
-                    ids.insert(*id_by_name(table, n));
+                    ids.insert(*resolved.at(n));
                 for (auto target : ids)
                     db_->execute("INSERT INTO pack_targets (pack_id, target_type, target_id) "
                                  "VALUES (?, ?, ?)",
                                  {id, type, target});
             };
-            add_targets(p.target_labels, "labels", target_label);
-            add_targets(p.target_teams, "teams", target_team);
+            add_targets(p.target_labels, labels, target_label);
+            add_targets(p.target_teams, teams, target_team);
         }
         return {};
     });

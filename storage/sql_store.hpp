@@ -129,8 +129,10 @@ private:
     std::optional<std::int64_t> id_by_name(const char* table, const std::string& name);
     /// Fills in a user's team roles.
     void load_teams(user& u);
+    /// Labels matching `where`; manual labels' member hostnames when `with_hosts`.
     std::vector<label_spec> labels_where(const std::string& where,
-                                         const std::vector<sql_value>& params);
+                                         const std::vector<sql_value>& params,
+                                         bool with_hosts = true);
     std::vector<pack_spec> packs_where(const std::string& where,
                                        const std::vector<sql_value>& params);
     std::vector<host> hosts_where(const std::string& where, const std::vector<sql_value>& params);

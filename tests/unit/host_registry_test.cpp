@@ -115,7 +115,7 @@ TEST_F(registry_test, reenrolling_forgets_the_old_key) {
     ASSERT_TRUE(r);
     EXPECT_TRUE(r->accelerate); // no hostname yet
     EXPECT_EQ(reg.size(), 1u);
-    reg.host_updated(1, "darwin", true);
+    reg.host_updated(1, "darwin", "two", 60);
     EXPECT_FALSE(reg.read("key-2")->accelerate);
 }
 
