@@ -106,17 +106,17 @@ void process(self_ptr self, const caf::actor& persistence, const caf::actor& reg
 } // namespace
 
 caf::actor spawn_subscriber(caf::actor_system& sys, caf::actor persistence, caf::actor registry,
-                            subscriber_sink sink) {
+                            subscriber_sink sink, std::chrono::milliseconds heartbeat) {
     return sys.spawn([=](self_ptr self) -> caf::behavior {
         self->state.sink = sink;
         if (sink.heartbeat)
-            self->delayed_send(self, heartbeat_interval, heartbeat_atom::value);
+            self->delayed_send(self, heartbeat, heartbeat_atom::value);
         return {
             [=](heartbeat_atom) {
                 if (self->state.at == phase::closed)
                     return;
                 self->state.sink.heartbeat();
-                self->delayed_send(self, heartbeat_interval, heartbeat_atom::value);
+                self->delayed_send(self, heartbeat, heartbeat_atom::value);
             },
             [=](client_text_msg& m) {
                 auto& st = self->state;

@@ -25,8 +25,10 @@ struct subscriber_sink {
 /// How often a SockJS subscriber sends `h`.
 inline constexpr std::chrono::seconds heartbeat_interval{25};
 
+/// `heartbeat` is how often the sink's heartbeat runs (when it has one).
 caf::actor spawn_subscriber(caf::actor_system& sys, caf::actor persistence, caf::actor registry,
-                            subscriber_sink sink);
+                            subscriber_sink sink,
+                            std::chrono::milliseconds heartbeat = heartbeat_interval);
 
 /// Hands a text frame the client sent to its subscriber.
 void subscriber_text(const caf::actor& subscriber, std::string text);

@@ -5,6 +5,7 @@
 /// closure that does the store work and answers through the responder, so no
 /// I/O thread ever waits on the store.
 
+#include "actors/subscriber_actor.hpp"
 #include "http/message.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/router.hpp"
@@ -59,6 +60,9 @@ public:
     bool setup_done() const { return setup_done_; }
     void mark_setup_done() { setup_done_ = true; }
     rate_limiter& login_limiter() { return login_limiter_; }
+    /// How often SockJS subscribers send `h` (tests make it short).
+    std::chrono::milliseconds heartbeat_interval() const { return heartbeat_; }
+    void set_heartbeat_interval(std::chrono::milliseconds h) { heartbeat_ = h; }
 
 private:
     caf::actor_system& sys_;
@@ -71,6 +75,7 @@ private:
     std::atomic<bool> setup_done_;
     clock_fn clock_;
     rate_limiter login_limiter_{10, 9};
+    std::chrono::milliseconds heartbeat_ = actors::heartbeat_interval;
     router router_;
 };
 

@@ -55,6 +55,8 @@ instance::start(server_config net, std::shared_ptr<storage::store> store, instan
     p->log_writer = actors::spawn_log_writer(*p->sys, std::move(opts.logs), p->counters);
     p->routes = std::make_unique<api>(*p->sys, p->persistence, *users > 0, std::move(opts.clock));
     p->routes->attach_agent_actors(p->registry, p->log_writer);
+    p->routes->set_heartbeat_interval(opts.sockjs_heartbeat);
+    p->routes->sockjs().set_max_queue(net.max_queued);
     auto* routes = p->routes.get();
     p->net = std::make_unique<server>(
         std::move(net),
@@ -64,6 +66,7 @@ instance::start(server_config net, std::shared_ptr<storage::store> store, instan
         [routes](const request& req, std::shared_ptr<ws_connection> conn) {
             return routes->upgrade(req, std::move(conn));
         });
+    p->net->on_shutdown([routes] { routes->sockjs().clear(); });
     if (auto ok = p->net->listen(); !ok)
         return ok.err();
     return std::unique_ptr<instance>(new instance(std::move(p)));

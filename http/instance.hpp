@@ -5,6 +5,7 @@
 
 #include "actors/host_registry.hpp"
 #include "actors/log_writer.hpp"
+#include "actors/subscriber_actor.hpp"
 #include "http/server.hpp"
 #include "model/clock.hpp"
 #include "storage/store.hpp"
@@ -21,6 +22,8 @@ struct instance_options {
     actors::checkin_settings checkin;
     /// Where osquery's result and status logs go.
     actors::log_files logs;
+    /// How often SockJS subscribers send `h`.
+    std::chrono::milliseconds sockjs_heartbeat = actors::heartbeat_interval;
 };
 
 class instance {

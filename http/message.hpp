@@ -4,6 +4,7 @@
 
 #include <boost/json/value.hpp>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,18 +23,34 @@ struct request {
     std::string_view header(std::string_view name) const;
 };
 
+/// The writing end of a streamed (chunked) response body. Thread-safe.
+class body_stream {
+public:
+    virtual ~body_stream() = default;
+    /// Queues a chunk; ignored once the stream has ended or the client has gone.
+    virtual void write(std::string chunk) = 0;
+    /// Ends the body after what is queued (the connection then closes).
+    virtual void end() = 0;
+    /// False once end() was called or the client has gone.
+    virtual bool open() const = 0;
+};
+
 struct response {
     int status = 200;
     std::string body;
     std::string content_type = "application/json; charset=utf-8";
     std::vector<std::pair<std::string, std::string>> headers;
 
+    /// When set, the body is streamed with chunked encoding: `body` is the first
+    /// chunk and this is handed the stream once the headers are on their way.
+    std::function<void(std::shared_ptr<body_stream>)> stream;
+
     static response json(int status, const boost::json::value& v);
     /// 200 with `{}`.
     static response empty_object();
     /// "Answered later through the responder": what a store job returns when it
     /// has handed the responder on to an actor.
-    static response deferred() { return response{0, {}, {}, {}}; }
+    static response deferred() { return response{0, {}, {}, {}, {}}; }
     bool is_deferred() const { return status == 0; }
 };
 

@@ -47,19 +47,30 @@ std::string sockjs_message(const std::string& json) {
 } // namespace
 
 void add_results_routes(api& a, router& r) {
-    // SockJS XHR polling: the poll is held until there is something to answer.
-    r.add("POST", "/api/v1/fleet/results/{server}/{session}/xhr", [&a](auto&, auto& p, auto reply) {
-        auto persistence = a.persistence();
-        auto registry = a.registry();
-        if (!persistence || !registry)
-            return reply(to_response(error::backend("the live query service is shutting down")));
-        a.sockjs().poll(p.at("session"), reply,
-                        [&a, persistence, registry](auto send, auto close, auto heartbeat) {
-                            return actors::spawn_subscriber(
-                                a.system(), persistence, registry,
-                                {std::move(send), std::move(close), std::move(heartbeat)});
-                        });
-    });
+    // SockJS's XHR transports: a poll is held until there is something to answer;
+    // a streaming response carries frames until its byte limit.
+    using receiver_fn =
+        void (sockjs_sessions::*)(const std::string&, responder, const sockjs_sessions::spawn_fn&);
+    auto xhr = [&a](receiver_fn receive) {
+        return [&a, receive](auto&, auto& p, auto reply) {
+            auto persistence = a.persistence();
+            auto registry = a.registry();
+            if (!persistence || !registry)
+                return reply(
+                    to_response(error::backend("the live query service is shutting down")));
+            (a.sockjs().*
+             receive)(p.at("session"), reply,
+                      [&a, persistence, registry](auto send, auto close, auto heartbeat) {
+                          return actors::spawn_subscriber(
+                              a.system(), persistence, registry,
+                              {std::move(send), std::move(close), std::move(heartbeat)},
+                              a.heartbeat_interval());
+                      });
+        };
+    };
+    r.add("POST", "/api/v1/fleet/results/{server}/{session}/xhr", xhr(&sockjs_sessions::poll));
+    r.add("POST", "/api/v1/fleet/results/{server}/{session}/xhr_streaming",
+          xhr(&sockjs_sessions::stream));
     r.add("POST", "/api/v1/fleet/results/{server}/{session}/xhr_send",
           [&a](auto& req, auto& p, auto reply) {
               reply(a.sockjs().send(p.at("session"), req.body));
@@ -128,7 +139,7 @@ upgrade_decision api::upgrade(const request& req, std::shared_ptr<ws_connection>
                 c->send("h");
         };
     }
-    auto sub = actors::spawn_subscriber(sys_, persistence, registry, std::move(sink));
+    auto sub = actors::spawn_subscriber(sys_, persistence, registry, std::move(sink), heartbeat_);
     ws_handler h;
     if (raw) {
         h.on_text = [sub](std::string t) { actors::subscriber_text(sub, std::move(t)); };

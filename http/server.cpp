@@ -54,6 +54,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     server_config cfg;
     dispatch_fn dispatch;
     upgrade_fn upgrade;
+    std::function<void()> on_shutdown;
     net::io_context ioc;
     net::strand<net::io_context::executor_type> strand{net::make_strand(ioc)};
     std::optional<net::ssl::context> ssl_ctx;
@@ -125,6 +126,8 @@ private:
 
     void on_shutdown() {
         closing_ = true;
+        if (auto st = streaming_.lock())
+            return st->gone();
         if (!in_flight_)
             abort(); // idle, handshaking or between requests: nothing to finish
     }
@@ -231,15 +234,23 @@ private:
         });
     }
 
-    void write(response r) {
-        const bool keep = parser_ && parser_->is_header_done() && parser_->get().keep_alive() &&
-                          !closing_ && !srv_.stopping;
-        auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    /// A Beast response with `r`'s status and headers, in the request's HTTP version.
+    template <class Body> auto head_for(const response& r) {
+        auto res = std::make_shared<bhttp::response<Body>>();
         res->version(parser_ && parser_->is_header_done() ? parser_->get().version() : 11);
         res->result(static_cast<unsigned>(r.status));
         res->set(bhttp::field::content_type, r.content_type);
-        for (auto& [k, v] : r.headers)
+        for (const auto& [k, v] : r.headers)
             res->set(k, v);
+        return res;
+    }
+
+    void write(response r) {
+        if (r.stream)
+            return start_stream(std::move(r));
+        const bool keep = parser_ && parser_->is_header_done() && parser_->get().keep_alive() &&
+                          !closing_ && !srv_.stopping;
+        auto res = head_for<bhttp::string_body>(r);
         res->body() = std::move(r.body);
         res->keep_alive(keep);
         res->prepare_payload();
@@ -261,6 +272,119 @@ private:
                     return self->close();
                 self->wait_request();
             });
+    }
+
+    /// A chunked body written as the layer above hands it chunks. The connection
+    /// closes when the body ends. Meanwhile a read waits on the socket: the client
+    /// sends nothing on it, so its completing means the client has gone.
+    class chunk_stream final : public body_stream,
+                               public std::enable_shared_from_this<chunk_stream> {
+    public:
+        explicit chunk_stream(std::shared_ptr<session> s) : s_(std::move(s)) {}
+
+        void write(std::string chunk) override {
+            if (!open_ || chunk.empty())
+                return;
+            net::post(s_->lowest().get_executor(),
+                      [self = this->shared_from_this(), c = std::move(chunk)]() mutable {
+                          if (self->dead_ || self->ending_)
+                              return;
+                          if (self->queue_.size() >= self->s_->srv_.cfg.max_queued) {
+                              spdlog::warn("streaming client too slow: disconnecting");
+                              return self->gone();
+                          }
+                          self->queue_.push_back(std::move(c));
+                          self->pump();
+                      });
+        }
+
+        void end() override {
+            if (!open_.exchange(false))
+                return;
+            net::post(s_->lowest().get_executor(), [self = this->shared_from_this()] {
+                self->ending_ = true;
+                self->pump();
+            });
+        }
+
+        bool open() const override { return open_; }
+
+        /// Starts with the headers and `first` as the first chunk (on the strand).
+        void start(std::shared_ptr<bhttp::response<bhttp::empty_body>> head, std::string first) {
+            head_ = std::move(head);
+            serializer_.emplace(*head_);
+            if (!first.empty())
+                queue_.push_back(std::move(first));
+            writing_ = true;
+            bhttp::async_write_header(
+                s_->stream_, *serializer_,
+                [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                    self->writing_ = false;
+                    if (ec)
+                        return self->gone();
+                    self->pump();
+                });
+            s_->stream_.async_read_some(s_->buffer_.prepare(1024),
+                                        [self = this->shared_from_this()](
+                                            beast::error_code, std::size_t) { self->gone(); });
+        }
+
+        /// The client has gone (or is too slow, or the server is stopping).
+        void gone() {
+            open_ = false;
+            dead_ = true;
+            queue_.clear();
+            s_->abort();
+        }
+
+    private:
+        void pump() {
+            if (writing_ || finished_ || dead_)
+                return;
+            writing_ = true;
+            auto done = [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                self->writing_ = false;
+                if (ec)
+                    return self->gone();
+                self->pump();
+            };
+            if (!queue_.empty()) {
+                auto chunk = std::make_shared<std::string>(std::move(queue_.front()));
+                queue_.pop_front();
+                net::async_write(
+                    s_->stream_, bhttp::make_chunk(net::buffer(*chunk)),
+                    [chunk, done](beast::error_code ec, std::size_t n) { done(ec, n); });
+            } else if (ending_) {
+                finished_ = true;
+                net::async_write(s_->stream_, bhttp::make_chunk_last(),
+                                 [self = this->shared_from_this()](beast::error_code, std::size_t) {
+                                     self->writing_ = false;
+                                     self->s_->close();
+                                 });
+            } else {
+                writing_ = false;
+            }
+        }
+
+        std::shared_ptr<session> s_;
+        std::shared_ptr<bhttp::response<bhttp::empty_body>> head_;
+        std::optional<bhttp::response_serializer<bhttp::empty_body>> serializer_;
+        std::deque<std::string> queue_;
+        std::atomic<bool> open_{true};
+        bool writing_ = false, ending_ = false, finished_ = false, dead_ = false;
+    };
+
+    void start_stream(response r) {
+        auto head = head_for<bhttp::empty_body>(r);
+        head->keep_alive(false);
+        head->chunked(true);
+        // Long-lived: not "in flight" for a graceful shutdown, which ends it at once.
+        set_in_flight(false);
+        closing_ = true;
+        auto st = std::make_shared<chunk_stream>(this->shared_from_this());
+        streaming_ = st;
+        st->start(std::move(head), std::move(r.body));
+        r.stream(st);
     }
 
     /// Orderly close: TLS close_notify where there is TLS, then the socket.
@@ -292,6 +416,7 @@ private:
     bool closing_ = false;
     std::string method_, target_;
     std::chrono::steady_clock::time_point started_;
+    std::weak_ptr<chunk_stream> streaming_; ///< while a body is being streamed
 };
 
 /// Builds the plain request the layers above see.
@@ -329,7 +454,8 @@ public:
             return refuse(std::move(*refusal), upgrade.version());
         handler_ = std::move(std::get<ws_handler>(decision));
         beast::get_lowest_layer(ws_).expires_never();
-        websocket::stream_base::timeout opt{tls_handshake_timeout, ws_ping_interval * 2, true};
+        websocket::stream_base::timeout opt{tls_handshake_timeout, srv_.cfg.ping_interval * 2,
+                                            true};
         ws_.set_option(opt);
         ws_.async_accept(upgrade, [self = this->shared_from_this()](beast::error_code ec) {
             if (ec)
@@ -346,7 +472,7 @@ public:
             ws_.get_executor(), [self = this->shared_from_this(), t = std::move(text)]() mutable {
                 if (self->closing_ || self->done_)
                     return;
-                if (self->queue_.size() >= max_ws_queue) { // too slow: drop it, not the others
+                if (self->queue_.size() >= self->srv_.cfg.max_queued) { // too slow: drop it
                     spdlog::warn("websocket subscriber too slow ({} frames queued): disconnecting",
                                  self->queue_.size());
                     return self->abort();
@@ -495,6 +621,8 @@ void server::impl::begin_shutdown() {
     if (stopping.exchange(true))
         return;
     spdlog::info("shutting down: no new connections, finishing requests in flight");
+    if (on_shutdown)
+        on_shutdown();
     beast::error_code ec;
     acceptor.close(ec);
     signals.cancel(ec);
@@ -564,6 +692,10 @@ expected<void> server::listen() {
     s.bound_port = s.acceptor.local_endpoint().port();
     net::post(s.strand, [self = impl_] { self->accept(); });
     return {};
+}
+
+void server::on_shutdown(std::function<void()> fn) {
+    impl_->on_shutdown = std::move(fn);
 }
 
 unsigned short server::port() const {

@@ -34,8 +34,9 @@ inline constexpr std::chrono::seconds tls_handshake_timeout{10};
 /// On shutdown, in-flight requests get this long to finish.
 inline constexpr std::chrono::seconds shutdown_grace{30};
 
-/// Frames queued to one WebSocket before it counts as too slow and is dropped.
-inline constexpr std::size_t max_ws_queue = 4096;
+/// Frames queued to one WebSocket or streamed response before its client counts
+/// as too slow and is dropped.
+inline constexpr std::size_t max_queued_frames = 4096;
 /// A WebSocket with no traffic is pinged this often (Fleet: 25 s).
 inline constexpr std::chrono::seconds ws_ping_interval{25};
 
@@ -43,7 +44,7 @@ inline constexpr std::chrono::seconds ws_ping_interval{25};
 class ws_connection {
 public:
     virtual ~ws_connection() = default;
-    /// Queues a text frame; past max_ws_queue the connection is dropped.
+    /// Queues a text frame; past server_config::max_queued the connection is dropped.
     virtual void send(std::string text) = 0;
     /// Sends what is queued, then closes with code 1000.
     virtual void close() = 0;
@@ -66,6 +67,10 @@ struct server_config {
     std::string cert_file;
     std::string key_file;
     unsigned io_threads = 2;
+    /// Bound of a WebSocket's or streamed response's queue (tests make it small).
+    std::size_t max_queued = max_queued_frames;
+    /// WebSocket keep-alive ping interval (tests make it short).
+    std::chrono::milliseconds ping_interval = ws_ping_interval;
 };
 
 class server {
@@ -83,6 +88,9 @@ public:
     unsigned short port() const;
     /// Requests whose first byte has arrived and whose answer is not yet written.
     int requests_in_flight() const;
+    /// Runs once when a shutdown begins, before in-flight requests are waited for
+    /// (the owner answers requests it holds open). Set before run().
+    void on_shutdown(std::function<void()> fn);
     /// Stops gracefully on SIGINT and SIGTERM.
     void handle_signals();
     /// Serves on the configured I/O threads until shut down; blocks.

@@ -20,15 +20,29 @@ response frame(std::string body) {
     return r;
 }
 
+constexpr const char* close_frame = "c[3000,\"Go away!\"]\n";
+constexpr const char* busy_frame = "c[2010,\"Another connection still open\"]\n";
+
 } // namespace
 
+void sockjs_sessions::drop(const std::string& id, session& s) {
+    if (s.subscriber)
+        caf::anon_send_exit(s.subscriber, caf::exit_reason::user_shutdown);
+    s.closed = true;
+    s.queue.clear();
+    std::lock_guard lock(mu_);
+    if (auto it = sessions_.find(id); it != sessions_.end() && it->second.get() == &s)
+        sessions_.erase(it);
+}
+
 void sockjs_sessions::flush(const std::string& id, session& s) {
-    if (!s.pending) {
-        if (s.heartbeat_due && ++s.heartbeats_unpolled >= 2) { // nobody polls: abandoned
+    if (s.streaming && !s.streaming->open())
+        s.streaming.reset();
+    if (!s.pending && !s.streaming) {
+        if (s.heartbeat_due) {
             s.heartbeat_due = false;
-            caf::anon_send_exit(s.subscriber, caf::exit_reason::user_shutdown);
-            std::lock_guard lock(mu_);
-            sessions_.erase(id);
+            if (++s.heartbeats_unpolled >= 2) // nobody comes for it: abandoned
+                drop(id, s);
         }
         return;
     }
@@ -40,54 +54,104 @@ void sockjs_sessions::flush(const std::string& id, session& s) {
             msgs.emplace_back(m);
         s.queue.clear();
         body = "a" + bj::serialize(msgs) + "\n";
-    } else if (s.closed) {
-        body = "c[3000,\"Go away!\"]\n";
-        caf::anon_send_exit(s.subscriber, caf::exit_reason::user_shutdown);
-        std::lock_guard lock(mu_);
-        sessions_.erase(id);
-    } else if (s.heartbeat_due) {
-        body = "h\n";
-    } else {
-        return;
     }
+    // A poll answers one frame; a stream can carry the close after the messages.
+    const bool closing = s.closed && (body.empty() || s.streaming);
+    if (closing)
+        body += close_frame;
+    else if (body.empty() && s.heartbeat_due)
+        body = "h\n";
+    if (body.empty())
+        return;
     s.heartbeat_due = false;
-    auto reply = std::move(*s.pending);
-    s.pending.reset();
-    reply(frame(std::move(body)));
+    if (s.pending) {
+        auto reply = std::move(*s.pending);
+        s.pending.reset();
+        reply(frame(std::move(body)));
+    } else {
+        s.streamed += body.size();
+        s.streaming->write(std::move(body));
+        if (closing || s.streamed >= stream_limit) {
+            s.streaming->end();
+            s.streaming.reset();
+        }
+    }
+    if (closing)
+        drop(id, s);
 }
 
-void sockjs_sessions::poll(const std::string& id, responder reply, const spawn_fn& spawn) {
+std::shared_ptr<sockjs_sessions::session>
+sockjs_sessions::open(const std::string& id, const spawn_fn& spawn, bool& created) {
     std::shared_ptr<session> s;
     {
         std::lock_guard lock(mu_);
-        auto it = sessions_.find(id);
-        if (it == sessions_.end()) {
-            s = std::make_shared<session>();
-            sessions_.emplace(id, s);
-        } else {
-            s = it->second;
-        }
+        auto& slot = sessions_[id];
+        if (!slot)
+            slot = std::make_shared<session>();
+        s = slot;
     }
     std::lock_guard lock(s->mu);
-    if (!s->subscriber) {
+    created = !s->subscriber;
+    if (created) {
         std::weak_ptr<session> weak = s;
         auto with = [this, weak, id](auto fn) {
             if (auto live = weak.lock()) {
                 std::lock_guard l(live->mu);
+                if (live->closed)
+                    return;
                 fn(*live);
                 flush(id, *live);
             }
         };
         s->subscriber = spawn(
-            [with](std::string t) { with([&](session& x) { x.queue.push_back(std::move(t)); }); },
+            [this, with, id](std::string t) {
+                with([&](session& x) {
+                    if (x.queue.size() >= max_queue_) // nobody takes them: too slow
+                        return drop(id, x);
+                    x.queue.push_back(std::move(t));
+                });
+            },
             [with] { with([](session& x) { x.closed = true; }); },
             [with] { with([](session& x) { x.heartbeat_due = true; }); });
-        return reply(frame("o\n"));
     }
-    if (s->pending)
-        return reply(frame("c[2010,\"Another connection still open\"]\n"));
+    return s;
+}
+
+void sockjs_sessions::poll(const std::string& id, responder reply, const spawn_fn& spawn) {
+    bool created = false;
+    auto s = open(id, spawn, created);
+    if (created)
+        return reply(frame("o\n"));
+    std::lock_guard lock(s->mu);
+    if (s->streaming && !s->streaming->open())
+        s->streaming.reset();
+    if (s->pending || s->streaming)
+        return reply(frame(busy_frame));
     s->pending = std::move(reply);
     flush(id, *s);
+}
+
+void sockjs_sessions::stream(const std::string& id, responder reply, const spawn_fn& spawn) {
+    bool created = false;
+    auto s = open(id, spawn, created);
+    // The prelude defeats buffering in browsers and proxies (SockJS's 2 KiB of 'h').
+    auto res = frame(std::string(2048, 'h') + "\n" + (created ? "o\n" : ""));
+    res.stream = [this, id, weak = std::weak_ptr<session>(s)](std::shared_ptr<body_stream> st) {
+        auto live = weak.lock();
+        if (!live) {
+            st->write(close_frame);
+            return st->end();
+        }
+        std::lock_guard lock(live->mu);
+        if (live->pending || (live->streaming && live->streaming->open())) {
+            st->write(busy_frame);
+            return st->end();
+        }
+        live->streaming = std::move(st);
+        live->streamed = 0;
+        flush(id, *live);
+    };
+    reply(std::move(res));
 }
 
 response sockjs_sessions::send(const std::string& id, const std::string& body) {
@@ -118,11 +182,19 @@ response sockjs_sessions::send(const std::string& id, const std::string& body) {
 }
 
 void sockjs_sessions::clear() {
-    std::lock_guard lock(mu_);
-    for (auto& [id, s] : sessions_)
+    std::unordered_map<std::string, std::shared_ptr<session>> all;
+    {
+        std::lock_guard lock(mu_);
+        all.swap(sessions_);
+    }
+    for (auto& [id, s] : all) {
+        std::lock_guard lock(s->mu);
+        s->closed = true;
+        s->queue.clear();
+        flush(id, *s); // a held poll or a stream gets the close frame now
         if (s->subscriber)
             caf::anon_send_exit(s->subscriber, caf::exit_reason::user_shutdown);
-    sessions_.clear();
+    }
 }
 
 } // namespace flotilla::http

@@ -1,8 +1,10 @@
 #pragma once
-/// SockJS's XHR polling sessions (/{server}/{session}/xhr and xhr_send): each
-/// session has a subscriber actor; what it sends is queued until the client's
-/// next poll, which is held open until there is something to answer (or a
-/// heartbeat). The websocket transport does not use this (it has a connection).
+/// SockJS's XHR sessions (/{server}/{session}/xhr, xhr_streaming and xhr_send):
+/// each session has a subscriber actor; what it sends is queued until a
+/// receiver is attached: a poll (held open until there is something to answer or
+/// a heartbeat) or a streaming response (written to until it has carried
+/// stream_limit bytes; the client then opens the next one). The websocket
+/// transport does not use this (it has a connection).
 
 #include "http/message.hpp"
 
@@ -18,6 +20,9 @@
 
 namespace flotilla::http {
 
+/// Bytes one xhr_streaming response carries before it is ended (SockJS: 128 KiB).
+inline constexpr std::size_t stream_limit = 128 * 1024;
+
 class sockjs_sessions {
 public:
     using spawn_fn =
@@ -26,10 +31,15 @@ public:
 
     /// A poll: opens the session ("o") or answers with what is queued, now or later.
     void poll(const std::string& id, responder reply, const spawn_fn& spawn);
+    /// A streaming receiver: the prelude, "o" for a new session, then every frame.
+    void stream(const std::string& id, responder reply, const spawn_fn& spawn);
     /// Client messages; 404 for an unknown session, 500 for a body that is not
     /// a JSON array of strings (SockJS's answers), 204 otherwise.
     response send(const std::string& id, const std::string& body);
-    /// Exits every session's subscriber (shutdown).
+    /// Messages queued for a session with no receiver before it is dropped as too
+    /// slow (the transport's bound, server_config::max_queued).
+    void set_max_queue(std::size_t n) { max_queue_ = n; }
+    /// Shutdown: held polls and streams get the close frame; every subscriber exits.
     void clear();
 
 private:
@@ -37,14 +47,21 @@ private:
         std::mutex mu;
         caf::actor subscriber;
         std::deque<std::string> queue;
-        std::optional<responder> pending;
+        std::optional<responder> pending;       ///< a held poll
+        std::shared_ptr<body_stream> streaming; ///< an xhr_streaming receiver
+        std::size_t streamed = 0;               ///< bytes written to it
         bool closed = false;
         bool heartbeat_due = false;
         int heartbeats_unpolled = 0; ///< an abandoned session is closed after two
     };
-    /// Answers the held poll if there is anything to say; call with s.mu held.
+    /// The session `id`, made (with its subscriber) if new; `created` says which.
+    std::shared_ptr<session> open(const std::string& id, const spawn_fn& spawn, bool& created);
+    /// Gives the receiver what there is to say; call with s.mu held.
     void flush(const std::string& id, session& s);
+    /// Ends the session: exits its subscriber and forgets it; call with s.mu held.
+    void drop(const std::string& id, session& s);
 
+    std::size_t max_queue_ = 4096;
     std::mutex mu_;
     std::unordered_map<std::string, std::shared_ptr<session>> sessions_;
 };

@@ -7,6 +7,7 @@
 #include "tests/support/test_server.hpp"
 #include "tests/support/ws_client.hpp"
 
+#include <boost/asio.hpp>
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 #include <thread>
@@ -26,7 +27,8 @@ protected:
         srv_.reset();
     }
 
-    void start(std::chrono::milliseconds subscribe_timeout) {
+    void start(std::chrono::milliseconds subscribe_timeout,
+               const std::function<void(server_options&)>& tweak = {}) {
         agents_.clear();
         srv_.reset();
         db_ = std::make_unique<test_database>(GetParam());
@@ -35,19 +37,22 @@ protected:
         server_options o;
         o.checkin.campaigns.subscribe_timeout = subscribe_timeout;
         o.checkin.campaigns.tick = 200ms;
+        if (tweak)
+            tweak(o);
         srv_ = std::make_unique<test_server>(std::move(st), o);
         token_ = srv_->setup();
         inspect_ = db_->open();
         const auto secret = inspect_->global_enroll_secrets()->at(0).secret;
-        for (const char* name : {"web-1", "web-2"}) {
-            agent_identity id;
-            id.host_identifier = name;
-            id.hostname = name;
-            agents_.push_back(
-                std::make_unique<simulated_agent>(srv_->port(), srv_->client_opts(), id));
-            ASSERT_EQ(agents_.back()->enroll(secret), 200);
-            agents_.back()->check_in();
-        }
+        for (const char* name : {"web-1", "web-2"})
+            add_agent(name, secret);
+    }
+    void add_agent(const std::string& name, const std::string& secret) {
+        agent_identity id;
+        id.host_identifier = name;
+        id.hostname = name;
+        agents_.push_back(std::make_unique<simulated_agent>(srv_->port(), srv_->client_opts(), id));
+        ASSERT_EQ(agents_.back()->enroll(secret), 200);
+        agents_.back()->check_in();
     }
 
     http_reply run_by_names(const std::string& body, const std::string& token = "") {
@@ -316,6 +321,139 @@ TEST_P(live_query_test, sockjs_xhr_polling_opens_relays_and_rejects_bad_input) {
     EXPECT_EQ(info.at("cookie_needed"), false);
     EXPECT_EQ(info.at("origins"), bj::parse(R"(["*:*"])"));
     EXPECT_TRUE(info.at("entropy").is_int64());
+}
+
+TEST_P(live_query_test, a_slow_subscriber_is_dropped_without_holding_up_the_others) {
+    start(60s, [](server_options& o) { o.max_queued = 4; });
+    const auto secret = inspect_->global_enroll_secrets()->at(0).secret;
+    constexpr int hosts = 32;
+    bj::array names{"web-1", "web-2"};
+    for (int i = 3; i <= hosts; ++i) {
+        add_agent("web-" + std::to_string(i), secret);
+        names.emplace_back("web-" + std::to_string(i));
+    }
+    auto r = run_by_names(
+        bj::serialize(bj::object{{"query", "SELECT pad FROM big"},
+                                 {"selected", {{"hosts", names}, {"labels", bj::array{}}}}}));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto id = r.json().at("campaign").at("id").as_int64();
+    auto slow = subscribe(id); // never reads until the end
+    auto fast = subscribe(id);
+    EXPECT_EQ(next_of(*fast, "status").at("data").at("expected_results"), hosts);
+    // Each host answers ~1 MB: far more than the slow client's socket buffers
+    // and its queue of 4 frames hold.
+    bj::array rows;
+    for (int i = 0; i < 1000; ++i)
+        rows.push_back(bj::object{{"pad", std::string(1000, 'x')}});
+    const std::string name = "fleet_distributed_query_" + std::to_string(id);
+    std::set<std::string> got;
+    for (auto& a : agents_) {
+        auto w = http_once(srv_->port(), "POST", "/api/v1/osquery/distributed/write",
+                           bj::serialize(bj::object{{"node_key", a->node_key()},
+                                                    {"queries", {{name, rows}}},
+                                                    {"statuses", {{name, 0}}}}));
+        ASSERT_EQ(w.status, 200) << w.body;
+        auto result = next_of(*fast, "result");
+        got.insert(std::string(result.at("data").at("host").at("hostname").as_string()));
+        EXPECT_EQ(result.at("data").at("rows").as_array().size(), 1000u);
+    }
+    EXPECT_EQ(got.size(), static_cast<std::size_t>(hosts)); // every result, once each
+    EXPECT_EQ(next_of(*fast, "status").at("data").at("status"), "finished");
+    // The slow one was cut off: its stream ends (no close handshake) short of the end.
+    int slow_results = 0;
+    for (;;) {
+        auto m = slow->read_json(5s);
+        if (!m)
+            break;
+        slow_results += m->at("type") == "result";
+    }
+    EXPECT_FALSE(slow->timed_out());
+    EXPECT_EQ(slow->close_code(), 0);
+    EXPECT_LT(slow_results, hosts);
+}
+
+TEST_P(live_query_test, streams_keep_alive_with_pings_and_sockjs_heartbeats) {
+    start(60s, [](server_options& o) {
+        o.ping_interval = 300ms;
+        o.sockjs_heartbeat = 300ms;
+    });
+    const auto id = start_campaign();
+    auto raw = subscribe(id);
+    EXPECT_EQ(next_of(*raw, "status").at("type"), "status");
+    EXPECT_FALSE(raw->read(1500ms)); // nothing to say, but pinged meanwhile
+    EXPECT_TRUE(raw->timed_out());
+    EXPECT_GE(raw->pings(), 1);
+
+    ws_client sockjs(srv_->port(), "/api/v1/fleet/results/1/hb/websocket");
+    EXPECT_EQ(sockjs.read(), "o");
+    EXPECT_EQ(sockjs.read(2s), "h");
+    EXPECT_EQ(sockjs.read(2s), "h");
+
+    const std::string base = "/api/v1/fleet/results/000/hbpoll/";
+    EXPECT_EQ(http_once(srv_->port(), "POST", base + "xhr").body, "o\n");
+    EXPECT_EQ(http_once(srv_->port(), "POST", base + "xhr").body, "h\n"); // held, then `h`
+
+    // A streaming receiver whose client goes away frees the session for the next one.
+    namespace net = boost::asio;
+    net::io_context io;
+    net::ip::tcp::socket sock(io);
+    sock.connect({net::ip::make_address("127.0.0.1"), srv_->port()});
+    const std::string req =
+        "POST " + base + "xhr_streaming HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n";
+    net::write(sock, net::buffer(req));
+    std::string got;
+    char buf[4096];
+    while (got.find(std::string(2048, 'h') + "\n") == std::string::npos)
+        got.append(buf, sock.read_some(net::buffer(buf)));
+    EXPECT_TRUE(got.starts_with("HTTP/1.1 200 OK\r\n")) << got.substr(0, 200);
+    EXPECT_NE(got.find("Transfer-Encoding: chunked"), std::string::npos);
+    EXPECT_EQ(http_once(srv_->port(), "POST", base + "xhr").body,
+              "c[2010,\"Another connection still open\"]\n");
+    sock.close();
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(http_once(srv_->port(), "POST", base + "xhr").body, "h\n");
+}
+
+TEST_P(live_query_test, sockjs_xhr_streaming_carries_frames_after_the_prelude) {
+    const std::string base = "/api/v1/fleet/results/000/stream1/";
+    auto post = [&](const std::string& what, const std::string& body = "") {
+        return http_once(srv_->port(), "POST", base + what, body);
+    };
+    EXPECT_EQ(post("xhr").body, "o\n"); // opened by a poll; the stream resumes it
+    EXPECT_EQ(post("xhr_send", R"(["{\"type\":\"auth\",\"data\":{\"token\":\"bad\"}}"])").status,
+              204);
+    std::this_thread::sleep_for(200ms); // the error and the close reach the session
+    auto streamed = post("xhr_streaming");
+    EXPECT_EQ(streamed.status, 200);
+    EXPECT_EQ(streamed.body,
+              std::string(2048, 'h') + "\n" +
+                  "a[\"{\\\"type\\\":\\\"error\\\",\\\"data\\\":\\\"unauthorized\\\"}\"]\n"
+                  "c[3000,\"Go away!\"]\n");
+}
+
+TEST_P(live_query_test, an_xhr_session_nobody_polls_is_dropped_past_its_queue_bound) {
+    start(60s, [](server_options& o) { o.max_queued = 4; });
+    const auto id = start_campaign();
+    const std::string base = "/api/v1/fleet/results/000/unpolled/";
+    auto post = [&](const std::string& what, const std::string& body = "") {
+        return http_once(srv_->port(), "POST", base + what, body);
+    };
+    auto frame = [](const bj::value& v) {
+        return bj::serialize(bj::array{bj::string(bj::serialize(v))});
+    };
+    EXPECT_EQ(post("xhr").body, "o\n");
+    EXPECT_EQ(post("xhr_send", frame({{"type", "auth"}, {"data", {{"token", token_}}}})).status,
+              204);
+    EXPECT_EQ(
+        post("xhr_send", frame({{"type", "select_campaign"}, {"data", {{"campaign_id", id}}}}))
+            .status,
+        204);
+    // totals, status, two results and `finished`: five messages, one past the bound.
+    std::this_thread::sleep_for(200ms);
+    for (auto& a : agents_)
+        answer_live(*a, id);
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(post("xhr_send", "[]").status, 404); // the session is gone
 }
 
 TEST_P(live_query_test, run_validates_and_scopes) {

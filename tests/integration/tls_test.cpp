@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <gtest/gtest.h>
+#include <thread>
 
 using namespace flotilla;
 using namespace flotilla::testing;
@@ -67,6 +68,20 @@ TEST_F(tls_test, the_osquery_agent_flow_runs_over_https) {
     EXPECT_EQ(a.read().json(), boost::json::parse(R"({"queries":{}})"));
     EXPECT_EQ(a.log("status", boost::json::array{boost::json::object{{"m", "x"}}}).status, 200);
     EXPECT_EQ(st->list_hosts()->size(), 1u);
+}
+
+TEST_F(tls_test, a_sockjs_xhr_stream_is_written_and_ended_over_https) {
+    ASSERT_FALSE(srv_->setup().empty());
+    const std::string base = "/api/v1/fleet/results/0/tls1/";
+    auto post = [&](const std::string& what, const std::string& body = "") {
+        return http_once(srv_->port(), "POST", base + what, body, {}, srv_->client_opts());
+    };
+    EXPECT_EQ(post("xhr").body, "o\n");
+    EXPECT_EQ(post("xhr_send", R"(["{\"type\":\"nonsense\"}"])").status, 204);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto streamed = post("xhr_streaming"); // chunked over TLS, then closed
+    EXPECT_EQ(streamed.status, 200);
+    EXPECT_EQ(streamed.body, std::string(2048, 'h') + "\nc[3000,\"Go away!\"]\n");
 }
 
 TEST_F(tls_test, a_silent_tcp_client_does_not_delay_another_clients_request) {

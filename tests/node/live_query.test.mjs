@@ -45,13 +45,13 @@ class Agent {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     this.key = r.body.node_key;
   }
-  // Answers every due query; live queries get one row naming this host.
-  async checkIn() {
+  // Answers every due query; live queries get rowsFor(this host's name).
+  async checkIn(rowsFor = oneRow) {
     const r = await post('/api/v1/osquery/distributed/read', { node_key: this.key }, false);
     assert.equal(r.status, 200);
     const queries = {}, statuses = {};
     for (const name of Object.keys(r.body.queries)) {
-      queries[name] = name.startsWith('fleet_distributed_query_') ? [{ answered_by: this.name, n: '1' }] : [];
+      queries[name] = name.startsWith('fleet_distributed_query_') ? rowsFor(this.name) : [];
       statuses[name] = 0;
       if (name.startsWith('fleet_distributed_query_')) this.answered.push(name);
     }
@@ -62,6 +62,10 @@ class Agent {
 }
 
 let agents;
+const oneRow = (host) => [{ answered_by: host, n: '1' }];
+// 150 rows of ~1 KB per host: two hosts' results exceed one xhr_streaming
+// response's 128 KiB, so the client must reconnect to the same session.
+const bigRows = (host) => Array.from({ length: 150 }, (_, i) => ({ answered_by: host, n: String(i), pad: 'x'.repeat(1000) }));
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'flotilla-node-'));
@@ -124,7 +128,7 @@ function collect(onMessageSetter, send, id) {
   });
 }
 
-function checkResults(seen, id) {
+function checkResults(seen, id, rowsFor = oneRow) {
   assert.deepEqual(seen.totals[0].data, { count: 2, online: 2, offline: 0, missing_in_action: 0 });
   assert.deepEqual(seen.status[0].data, { expected_results: 2, actual_results: 0, status: 'pending' });
   assert.equal(seen.other.length, 0, JSON.stringify(seen.other));
@@ -134,7 +138,7 @@ function checkResults(seen, id) {
     assert.equal(r.data.distributed_query_execution_id, id);
     assert.equal(r.data.error, null);
     // exactly what the agent sent, plus host_hostname
-    assert.deepEqual(r.data.rows, [{ answered_by: r.data.host.hostname, n: '1', host_hostname: r.data.host.hostname }]);
+    assert.deepEqual(r.data.rows, rowsFor(r.data.host.hostname).map((row) => ({ ...row, host_hostname: r.data.host.hostname })));
   }
 }
 
@@ -153,30 +157,49 @@ test('fleetctl-style: run_by_names, raw WebSocket, a result from every host, fin
   assert.equal(await closed, 1000);
 });
 
-test('UI-style: SockJS websocket transport through /info', async () => {
+// A campaign watched through sockjs-client restricted to one transport.
+async function sockjsFlow(transport, rowsFor = oneRow) {
   const id = await newCampaign();
-  const sock = new SockJS(base + '/api/v1/fleet/results', null, { transports: ['websocket'] });
+  const sock = new SockJS(base + '/api/v1/fleet/results', null, { transports: [transport] });
   await new Promise((res, rej) => { sock.onopen = res; sock.onerror = rej; });
-  assert.equal(sock.transport, 'websocket');
-  const done = collect((fn) => { sock.onmessage = (e) => fn(JSON.parse(e.data)); },
-    (m) => sock.send(JSON.stringify(m)), id);
-  await new Promise((r) => setTimeout(r, 200));
-  for (const a of agents) await a.checkIn();
-  checkResults(await done, id);
-  sock.close();
-});
-
-test('UI fallback: SockJS xhr-polling transport with xhr_send', async () => {
-  const id = await newCampaign();
-  const sock = new SockJS(base + '/api/v1/fleet/results', null, { transports: ['xhr-polling'] });
-  await new Promise((res, rej) => { sock.onopen = res; sock.onerror = rej; });
-  assert.equal(sock.transport, 'xhr-polling');
+  assert.equal(sock.transport, transport);
   const done = collect((fn) => { sock.onmessage = (e) => fn(JSON.parse(e.data)); },
     (m) => sock.send(JSON.stringify(m)), id);
   await new Promise((r) => setTimeout(r, 300));
-  for (const a of agents) await a.checkIn();
-  checkResults(await done, id);
+  for (const a of agents) await a.checkIn(rowsFor);
+  checkResults(await done, id, rowsFor);
   sock.close();
+}
+
+test('UI-style: SockJS websocket transport through /info', () => sockjsFlow('websocket'));
+
+test('UI fallback: SockJS xhr-polling transport with xhr_send', () => sockjsFlow('xhr-polling'));
+
+test('UI fallback: SockJS xhr-streaming transport, results past one response\'s limit',
+  () => sockjsFlow('xhr-streaming', bigRows));
+
+test('xhr_streaming framing: prelude, open, messages, and the 2010 answer to a second receiver', async () => {
+  const url = base + '/api/v1/fleet/results/000/framing' + process.pid + '/xhr_streaming';
+  const first = await fetch(url, { method: 'POST' });
+  assert.equal(first.status, 200);
+  assert.match(first.headers.get('content-type'), /^application\/javascript/);
+  const reader = first.body.getReader();
+  let text = '';
+  while (!text.includes('o\n')) text += new TextDecoder().decode((await reader.read()).value);
+  assert.equal(text, 'h'.repeat(2048) + '\n' + 'o\n');
+  const second = await (await fetch(url, { method: 'POST' })).text();
+  assert.equal(second, 'h'.repeat(2048) + '\n' + 'c[2010,"Another connection still open"]\n');
+  const sent = await fetch(url.replace('xhr_streaming', 'xhr_send'), {
+    method: 'POST', body: JSON.stringify([JSON.stringify({ type: 'auth', data: { token: 'nope' } })]),
+  });
+  assert.equal(sent.status, 204);
+  let rest = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    rest += new TextDecoder().decode(value);
+  }
+  assert.equal(rest, 'a["{\\"type\\":\\"error\\",\\"data\\":\\"unauthorized\\"}"]\nc[3000,"Go away!"]\n');
 });
 
 test('the raw endpoint reports a bad token and closes with 1000', async () => {

@@ -16,7 +16,10 @@ test_server::test_server(std::shared_ptr<storage::store> store, server_options o
     cfg.cert_file = opts.cert_file;
     cfg.key_file = opts.key_file;
     cfg.io_threads = 2;
+    cfg.max_queued = opts.max_queued;
+    cfg.ping_interval = opts.ping_interval;
     http::instance_options io;
+    io.sockjs_heartbeat = opts.sockjs_heartbeat;
     io.clock = [this] { return now_.load(); };
     io.checkin = opts.checkin;
     io.checkin.clock = io.clock;

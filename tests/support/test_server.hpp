@@ -20,6 +20,10 @@ struct server_options {
     actors::checkin_settings checkin;
     /// Where osquery logs go ("" → files in a fresh temporary directory).
     actors::log_files logs{"", ""};
+    /// The results stream's timings and bounds (short or small in some tests).
+    std::size_t max_queued = http::max_queued_frames;
+    std::chrono::milliseconds ping_interval = http::ws_ping_interval;
+    std::chrono::milliseconds sockjs_heartbeat = actors::heartbeat_interval;
 
     /// TLS with this certificate and key.
     static server_options with_tls(std::string cert, std::string key) {

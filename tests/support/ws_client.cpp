@@ -23,6 +23,7 @@ struct ws_client::impl {
     std::optional<websocket::stream<beast::ssl_stream<beast::tcp_stream>>> tls;
     beast::flat_buffer buffer;
     int close_code = 0;
+    int pings = 0;
     bool timed_out = false;
     client_options opts;
 
@@ -82,6 +83,10 @@ ws_client::ws_client(unsigned short port, const std::string& path, client_option
     websocket::response_type res;
     beast::error_code ec;
     p_->with([&](auto& ws) {
+        ws.control_callback([p = p_.get()](websocket::frame_type kind, beast::string_view) {
+            if (kind == websocket::frame_type::ping)
+                ++p->pings;
+        });
         ws.set_option(websocket::stream_base::decorator([&](websocket::request_type& req) {
             for (const auto& [k, v] : headers)
                 req.set(k, v);
@@ -137,6 +142,9 @@ std::optional<boost::json::value> ws_client::read_json(std::chrono::milliseconds
 
 int ws_client::close_code() const {
     return p_->close_code;
+}
+int ws_client::pings() const {
+    return p_->pings;
 }
 bool ws_client::timed_out() const {
     return p_->timed_out;

@@ -28,6 +28,8 @@ public:
     read_json(std::chrono::milliseconds deadline = std::chrono::seconds(10));
     int close_code() const;
     bool timed_out() const;
+    /// Pings received from the server so far (answered automatically while reading).
+    int pings() const;
     /// Closes from the client side.
     void close();
 
