@@ -3,8 +3,11 @@
 /// idle CAF actor per host would cost instead. See README.md.
 
 #include "actors/host_registry.hpp"
+#include "http/agent_codec.hpp"
+#include "model/json.hpp"
 
 #include <benchmark/benchmark.h>
+#include <boost/json.hpp>
 #include <caf/all.hpp>
 #include <iostream>
 #include <malloc.h>
@@ -50,6 +53,92 @@ void registry_read_nothing_due(benchmark::State& state) {
     }
 }
 BENCHMARK(registry_read_nothing_due)->Arg(1'000)->Arg(100'000);
+
+/// The pending-query lookup: a host targeted by `range(0)` active campaigns (its
+/// read hands them all out until it answers), among 1,000 hosts.
+void registry_read_with_campaigns(benchmark::State& state) {
+    micros now = seconds_to_micros(1'800'000'000);
+    host_registry_state reg;
+    auto hosts = make_hosts(1'000, now);
+    reg.init(settings(now), hosts);
+    const auto n = state.range(0);
+    for (std::int64_t c = 1; c <= n; ++c)
+        reg.start_campaign(c, "SELECT * FROM processes WHERE pid = " + std::to_string(c),
+                           {hosts[0].id});
+    for (auto _ : state) {
+        auto r = reg.read(hosts[0].node_key);
+        benchmark::DoNotOptimize(r);
+    }
+    state.counters["queries"] = static_cast<double>(n);
+}
+BENCHMARK(registry_read_with_campaigns)->Arg(0)->Arg(10)->Arg(1'000);
+
+/// The same lookup for a host no campaign targets while 1,000 are active.
+void registry_read_untargeted_among_campaigns(benchmark::State& state) {
+    micros now = seconds_to_micros(1'800'000'000);
+    host_registry_state reg;
+    auto hosts = make_hosts(1'000, now);
+    reg.init(settings(now), hosts);
+    for (std::int64_t c = 1; c <= 1'000; ++c)
+        reg.start_campaign(c, "SELECT 1", {hosts[0].id});
+    for (auto _ : state) {
+        auto r = reg.read(hosts[1].node_key);
+        benchmark::DoNotOptimize(r);
+    }
+}
+BENCHMARK(registry_read_untargeted_among_campaigns);
+
+/// A distributed/write body as osquery sends it: `n` answers of a few rows each.
+std::string write_body(int n) {
+    boost::json::object queries, statuses;
+    for (int i = 0; i < n; ++i) {
+        const auto name = "fleet_distributed_query_" + std::to_string(i + 1);
+        boost::json::array rows;
+        for (int r = 0; r < 3; ++r)
+            rows.push_back({{"pid", std::to_string(r + 1)},
+                            {"name", "process-" + std::to_string(r)},
+                            {"path", "/usr/bin/process-" + std::to_string(r)}});
+        queries[name] = std::move(rows);
+        statuses[name] = 0;
+    }
+    return boost::json::serialize(boost::json::object{
+        {"node_key", std::string(32, 'k')}, {"queries", queries}, {"statuses", statuses}});
+}
+
+/// Parsing and decoding a distributed/write body (the server's own code).
+void decode_distributed_write(benchmark::State& state) {
+    const auto body = write_body(static_cast<int>(state.range(0)));
+    for (auto _ : state) {
+        auto obj = json::parse_object(body);
+        auto results = http::decode_write(*obj);
+        benchmark::DoNotOptimize(results);
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK(decode_distributed_write)->Arg(1)->Arg(10);
+
+/// Encoding and serialising a distributed/read answer with `n` queries.
+void encode_distributed_read(benchmark::State& state) {
+    read_answer ans;
+    for (std::int64_t i = 0; i < state.range(0); ++i)
+        ans.queries.emplace_back("fleet_distributed_query_" + std::to_string(i + 1),
+                                 "SELECT * FROM processes WHERE pid = " + std::to_string(i));
+    for (auto _ : state) {
+        auto text = boost::json::serialize(http::encode_read(ans));
+        benchmark::DoNotOptimize(text);
+    }
+}
+BENCHMARK(encode_distributed_read)->Arg(0)->Arg(10)->Arg(1'000);
+
+/// Parsing a distributed/read request body (just the node key).
+void decode_distributed_read(benchmark::State& state) {
+    const std::string body = R"({"node_key":")" + std::string(32, 'k') + R"("})";
+    for (auto _ : state) {
+        auto obj = json::parse_object(body);
+        benchmark::DoNotOptimize(obj);
+    }
+}
+BENCHMARK(decode_distributed_read);
 
 struct idle_state {
     static inline const char* name = "idle";
