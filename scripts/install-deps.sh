@@ -13,7 +13,7 @@ PKGS=(
   libcaf-dev libsqlite3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libspdlog-dev libsodium-dev libyaml-cpp-dev zlib1g-dev
-  mariadb-server mariadb-client
+  mariadb-server mariadb-client curl libfmt-dev
 )
 # Node.js and npm run the WebSocket/SockJS test clients; a machine that already has
 # them (often a packaging where npm ships inside nodejs) keeps its own.

@@ -266,6 +266,7 @@ int main(int argc, char** argv) {
 
     bj::array runs;
     std::uint64_t lost_total = 0, dup_total = 0;
+    int unfinished = 0;
     const auto wait_for = std::chrono::duration<double>(2 * o.query_interval_s + 10);
     for (int c = 0; c < campaigns; ++c) {
         const auto t0 = clock::now();
@@ -310,6 +311,7 @@ int main(int argc, char** argv) {
         for (const auto& h : sent)
             lost += live->hosts.count(h) == 0;
         lost_total += lost;
+        unfinished += !live->finished;
         dup_total += live->duplicates + replay->duplicates;
         const double replay_s = std::chrono::duration<double>(replay->last - replay->opened).count();
         bj::object r{
@@ -336,6 +338,7 @@ int main(int argc, char** argv) {
                    {"query_interval_s", o.query_interval_s},
                    {"campaigns", std::move(runs)},
                    {"lost", lost_total},
+                   {"unfinished", unfinished},
                    {"duplicates", dup_total}};
     if (concurrent > 0) {
         auto measure = [&] {
@@ -396,5 +399,5 @@ int main(int argc, char** argv) {
     out["agents"] = summary(sim.stats(), o,
                             std::chrono::duration<double>(clock::now() - t_start).count());
     std::cout << bj::serialize(out) << std::endl;
-    return lost_total == 0 && dup_total == 0 ? 0 : 1;
+    return lost_total == 0 && dup_total == 0 && unfinished == 0 ? 0 : 1;
 }

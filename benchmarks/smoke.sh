@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs each load benchmark briefly at small scale against a fresh server on SQLite,
+# so they keep building and running (CTest: benchmark.load). No timing assertions:
+# it fails when a tool fails, when agent_sim counts errors, or when live_query_bench
+# loses, duplicates or does not finish a campaign.
+set -euo pipefail
+build=${1:?usage: smoke.sh BUILD_DIR}
+dir=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$dir"; }
+trap cleanup EXIT
+
+# Starts "$@" with stdout to $dir/$name.out; sets $served to the URL it serves on.
+serve() {
+  local name=$1; shift
+  "$@" >"$dir/$name.out" 2>"$dir/$name.err" &
+  pids+=($!)
+  served=""
+  for _ in $(seq 100); do
+    served=$(grep -o 'serving on http://[0-9.:]*' "$dir/$name.out" | head -1 | cut -d' ' -f3) || true
+    [ -n "$served" ] && return
+    sleep 0.1
+  done
+  echo "$name did not start" >&2; cat "$dir/$name.err" >&2; exit 1
+}
+
+serve flotilla "$build/flotilla" serve --server_address 127.0.0.1:0 \
+  --sqlite_path "$dir/f.db" --osquery_result_log_file "$dir/r" --osquery_status_log_file "$dir/s"
+url=$served
+curl -sf -X POST "$url/api/v1/setup" -d '{"server_url":"https://localhost","admin":{"name":"A","email":"bench@example.com","password":"bench-password"}}' >"$dir/setup.json"
+token=$(grep -o '"token":"[^"]*"' "$dir/setup.json" | cut -d'"' -f4)
+secret=$(curl -sf -H "Authorization: Bearer $token" "$url/api/v1/fleet/spec/enroll_secret" |
+  grep -o '"secret":"[^"]*"' | head -1 | cut -d'"' -f4)
+
+check() { # a summary with no errors
+  grep -q '"errors":0,"connection_errors":0' "$1" || { echo "errors in $1:"; cat "$1"; exit 1; }
+}
+
+echo "== agent_sim: 50 hosts, 1 s interval, 4 s"
+"$build/benchmarks/agent_sim/agent_sim" --url "$url" --enroll_secret "$secret" --hosts 50 \
+  --ramp 0.5 --query_interval 1 --config_interval 2 --log_interval 1 --duration 4 \
+  --progress 2 --summary "$dir/sim.json"
+check "$dir/sim.json"
+
+echo "== checkin_ceiling and Flotilla, saturated reads, 2 s each"
+serve ceiling "$build/benchmarks/checkin_ceiling/checkin_ceiling" --port 0
+ceiling=$served
+for target in "$ceiling" "$url"; do
+  "$build/benchmarks/agent_sim/agent_sim" --url "$target" --enroll_secret "$secret" --hosts 50 \
+    --ramp 0.2 --saturate --connections 8 --duration 2 --progress 10 --summary "$dir/sat.json"
+  check "$dir/sat.json"
+done
+
+echo "== live_query_bench: 50 hosts, 2 campaigns, 20 held open"
+"$build/benchmarks/live_query/live_query_bench" --url "$url" --email bench@example.com \
+  --password bench-password --hosts 50 --ramp 0.5 --query_interval 1 --settle 1.5 \
+  --campaigns 2 --concurrent 20 --ghosts 4 --window 1
+echo "smoke: every load benchmark ran"
