@@ -47,6 +47,7 @@ instance::start(server_config net, std::shared_ptr<storage::store> store, instan
         opts.checkin.clock = opts.clock ? opts.clock : clock_fn(now_micros);
     auto p = std::make_unique<parts>();
     p->caf_cfg.set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
+    p->caf_cfg.set("scheduler.policy", caf::atom("sharing"));
     p->caf_cfg.set("logger.console", caf::atom("none"));
     p->sys = std::make_unique<caf::actor_system>(p->caf_cfg);
     p->persistence = actors::spawn_persistence_actor(*p->sys, std::move(store));

@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
     app.add_option("--duration", duration, "seconds to run (enrollment included)");
     app.add_option("--progress", progress, "seconds between progress lines (stderr)");
     app.add_option("--summary", summary_file, "also write the JSON summary here");
+    double measure_after = 0;
+    app.add_option("--measure_after", measure_after,
+                   "the summary counts from this many seconds in (steady state only)");
     CLI11_PARSE(app, argc, argv);
 
     boost::asio::io_context io;
@@ -55,10 +58,22 @@ int main(int argc, char** argv) {
         });
     };
     report();
+    boost::asio::steady_timer measure_timer(io);
+    if (measure_after > 0) {
+        measure_timer.expires_after(std::chrono::duration_cast<clock::duration>(
+            std::chrono::duration<double>(measure_after)));
+        measure_timer.async_wait([&](boost::system::error_code ec) {
+            if (ec)
+                return;
+            sim.restart_totals();
+            std::cerr << "measuring from here" << std::endl;
+        });
+    }
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     auto finish = [&] {
         sim.stop();
         progress_timer.cancel();
+        measure_timer.cancel();
         signals.cancel();
         io.stop();
     };

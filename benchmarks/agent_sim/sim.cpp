@@ -522,6 +522,11 @@ void fleet_sim::reset_window() {
         w = {};
 }
 
+void fleet_sim::restart_totals() {
+    p_->stats.total = {};
+    p_->stats.measured_from = clock::now();
+}
+
 std::string progress_line(const sim_stats& s, double window_s) {
     std::uint64_t n = 0, errors = 0;
     for (const auto& w : s.window) {

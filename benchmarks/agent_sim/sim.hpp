@@ -83,6 +83,8 @@ public:
     const sim_stats& stats() const;
     /// Resets the window histograms (after printing a progress line).
     void reset_window();
+    /// Starts the totals afresh from now (a steady-state measurement window).
+    void restart_totals();
     /// Called on the io thread for every live query a host answers: campaign id, host.
     std::function<void(std::int64_t, const std::string&)> on_live_answer;
 

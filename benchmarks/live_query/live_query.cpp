@@ -211,8 +211,9 @@ int main(int argc, char** argv) {
                    "campaigns held open at once while read latency is measured (0: skip)");
     app.add_option("--ghosts", ghosts, "hosts that enroll and then never check in again");
     app.add_option("--window", window, "seconds of each read-latency window");
-    app.add_option("--settle", settle, "seconds after enrollment before the first campaign "
-                                       "(default: one query interval + 2)");
+    app.add_option("--settle", settle,
+                   "seconds after enrollment before the first campaign "
+                   "(default: one query interval + 2)");
     CLI11_PARSE(app, argc, argv);
     if (settle < 0)
         settle = o.query_interval_s + 2;
@@ -232,7 +233,8 @@ int main(int argc, char** argv) {
     }
     const std::string token(login.body.at("token").as_string());
     auto secrets = http_call(at, bhttp::verb::get, "/api/v1/fleet/spec/enroll_secret", "", token);
-    o.enroll_secret = std::string(secrets.body.at("spec").at("secrets").at(0).at("secret").as_string());
+    o.enroll_secret =
+        std::string(secrets.body.at("spec").at("secrets").at(0).at("secret").as_string());
 
     net::io_context io;
     auto guard = net::make_work_guard(io);
@@ -296,9 +298,8 @@ int main(int argc, char** argv) {
         {
             std::unique_lock l(replay->mu);
             replay->cv.wait_for(l, 30s, [&] {
-                return replay->closed ||
-                       (replay->expected >= 0 && replay->results >= live->results &&
-                        replay->results > 0);
+                return replay->closed || (replay->expected >= 0 &&
+                                          replay->results >= live->results && replay->results > 0);
             });
         }
         std::set<std::string> sent;
@@ -313,7 +314,8 @@ int main(int argc, char** argv) {
         lost_total += lost;
         unfinished += !live->finished;
         dup_total += live->duplicates + replay->duplicates;
-        const double replay_s = std::chrono::duration<double>(replay->last - replay->opened).count();
+        const double replay_s =
+            std::chrono::duration<double>(replay->last - replay->opened).count();
         bj::object r{
             {"campaign", id},
             {"create_ms", ms(created - t0)},
@@ -368,10 +370,10 @@ int main(int argc, char** argv) {
         for (int c = 0; c < concurrent; ++c) {
             auto run = http_call(
                 at, bhttp::verb::post, "/api/v1/fleet/queries/run_by_names",
-                bj::serialize(bj::object{
-                    {"query", fmt::format("SELECT 1 /* held {} */", c)},
-                    {"selected",
-                     {{"hosts", {"ghost-" + std::to_string(c % ghosts)}}, {"labels", bj::array{}}}}}),
+                bj::serialize(bj::object{{"query", fmt::format("SELECT 1 /* held {} */", c)},
+                                         {"selected",
+                                          {{"hosts", {"ghost-" + std::to_string(c % ghosts)}},
+                                           {"labels", bj::array{}}}}}),
                 token);
             if (run.status != 200)
                 continue;
@@ -396,8 +398,8 @@ int main(int argc, char** argv) {
     guard.reset();
     io.stop();
     io_thread.join();
-    out["agents"] = summary(sim.stats(), o,
-                            std::chrono::duration<double>(clock::now() - t_start).count());
+    out["agents"] =
+        summary(sim.stats(), o, std::chrono::duration<double>(clock::now() - t_start).count());
     std::cout << bj::serialize(out) << std::endl;
     return lost_total == 0 && dup_total == 0 && unfinished == 0 ? 0 : 1;
 }
