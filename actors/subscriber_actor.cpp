@@ -30,7 +30,7 @@ void fail(self_ptr self, const std::optional<std::string>& message) {
     if (self->state.at == phase::closed)
         return;
     if (message)
-        self->state.sink.send(bj::serialize(error_message(*message)));
+        self->state.sink.send({bj::serialize(error_message(*message))});
     self->state.sink.close();
     self->state.at = phase::closed;
 }
@@ -155,8 +155,7 @@ caf::actor spawn_subscriber(caf::actor_system& sys, caf::actor persistence, caf:
                 if (self->state.at == phase::closed)
                     return;
                 self->state.at = phase::streaming;
-                for (auto& t : m.texts)
-                    self->state.sink.send(std::move(t));
+                self->state.sink.send(std::move(m.texts));
             },
             [=](campaign_error_msg& m) { fail(self, m.text); },
             [=](close_atom) { fail(self, std::nullopt); },

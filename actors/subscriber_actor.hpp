@@ -10,13 +10,17 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace flotilla::actors {
 
 /// Where a subscriber's messages go; both functions are thread-safe.
 struct subscriber_sink {
-    std::function<void(std::string)> send; ///< one JSON message
-    std::function<void()> close;           ///< close the connection (code 1000)
+    /// JSON messages sent together: a replay, a tick's totals and status, one
+    /// result. A transport's queue bound counts these batches, not messages, so a
+    /// replay (bounded by max_buffered_results) never counts as a slow client.
+    std::function<void(std::vector<std::string>)> send;
+    std::function<void()> close; ///< close the connection (code 1000)
     /// SockJS's `h` frame every heartbeat_interval; empty for the raw WebSocket
     /// (its transport pings).
     std::function<void()> heartbeat;

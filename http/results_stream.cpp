@@ -39,9 +39,13 @@ bool origin_allowed(const request& req) {
     return lower(u->encoded_authority()) == lower(req.header("host"));
 }
 
-/// SockJS frames: `a["<json>"]` for a message.
-std::string sockjs_message(const std::string& json) {
-    return "a" + bj::serialize(bj::array{bj::string(json)});
+/// SockJS's frame for messages: `a["<json>",...]`.
+std::string sockjs_message(const std::vector<std::string>& msgs) {
+    bj::array a;
+    a.reserve(msgs.size());
+    for (const auto& m : msgs)
+        a.emplace_back(m);
+    return "a" + bj::serialize(a);
 }
 
 } // namespace
@@ -114,9 +118,9 @@ upgrade_decision api::upgrade(const request& req, std::shared_ptr<ws_connection>
     std::weak_ptr<ws_connection> weak = conn;
     actors::subscriber_sink sink;
     if (raw) {
-        sink.send = [weak](std::string t) {
+        sink.send = [weak](std::vector<std::string> msgs) {
             if (auto c = weak.lock())
-                c->send(std::move(t));
+                c->send(std::move(msgs));
         };
         sink.close = [weak] {
             if (auto c = weak.lock())
@@ -124,9 +128,9 @@ upgrade_decision api::upgrade(const request& req, std::shared_ptr<ws_connection>
         };
     } else {
         conn->send("o");
-        sink.send = [weak](std::string t) {
+        sink.send = [weak](std::vector<std::string> msgs) {
             if (auto c = weak.lock())
-                c->send(sockjs_message(t));
+                c->send(sockjs_message(msgs)); // one SockJS frame carries them all
         };
         sink.close = [weak] {
             if (auto c = weak.lock()) {

@@ -467,20 +467,21 @@ public:
         });
     }
 
-    void send(std::string text) override {
-        net::post(
-            ws_.get_executor(), [self = this->shared_from_this(), t = std::move(text)]() mutable {
-                if (self->closing_ || self->done_)
-                    return;
-                if (self->queue_.size() >= self->srv_.cfg.max_queued) { // too slow: drop it
-                    spdlog::warn("websocket subscriber too slow ({} frames queued): disconnecting",
-                                 self->queue_.size());
-                    return self->abort();
-                }
-                self->queue_.push_back(std::move(t));
-                if (!self->writing_ && self->accepted_)
-                    self->write_next();
-            });
+    void send(std::vector<std::string> frames) override {
+        net::post(ws_.get_executor(),
+                  [self = this->shared_from_this(), f = std::move(frames)]() mutable {
+                      if (self->closing_ || self->done_ || f.empty())
+                          return;
+                      if (self->queue_.size() >= self->srv_.cfg.max_queued) { // too slow
+                          spdlog::warn("websocket subscriber too slow ({} batches queued): "
+                                       "disconnecting",
+                                       self->queue_.size());
+                          return self->abort();
+                      }
+                      self->queue_.push_back(std::move(f));
+                      if (!self->writing_ && self->accepted_)
+                          self->write_next();
+                  });
     }
 
     void close() override {
@@ -534,12 +535,18 @@ private:
             return;
         }
         writing_ = true;
+        // The frame in flight lives outside the queue, which an abort may clear.
+        auto& batch = queue_.front();
+        current_ = std::move(batch[front_pos_++]);
+        if (front_pos_ == batch.size()) {
+            queue_.pop_front();
+            front_pos_ = 0;
+        }
         ws_.text(true);
-        ws_.async_write(net::buffer(queue_.front()),
+        ws_.async_write(net::buffer(current_),
                         [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                             if (ec)
                                 return self->abort();
-                            self->queue_.pop_front();
                             self->write_next();
                         });
     }
@@ -564,6 +571,7 @@ private:
             return;
         done_ = true;
         queue_.clear();
+        front_pos_ = 0;
         if (handler_.on_closed)
             handler_.on_closed();
         handler_ = {};
@@ -574,7 +582,9 @@ private:
     beast::flat_buffer buffer_;
     std::optional<std::uint64_t> id_;
     ws_handler handler_;
-    std::deque<std::string> queue_;
+    std::deque<std::vector<std::string>> queue_; ///< batches, as sent
+    std::size_t front_pos_ = 0;                  ///< frames of the front batch written
+    std::string current_;                        ///< the frame being written
     bool accepted_ = false, writing_ = false, closing_ = false, close_started_ = false,
          done_ = false;
 };

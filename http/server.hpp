@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace flotilla::http {
 
@@ -44,8 +45,10 @@ inline constexpr std::chrono::seconds ws_ping_interval{25};
 class ws_connection {
 public:
     virtual ~ws_connection() = default;
-    /// Queues a text frame; past server_config::max_queued the connection is dropped.
-    virtual void send(std::string text) = 0;
+    /// Queues text frames sent together; with server_config::max_queued batches
+    /// already waiting, the connection is dropped as too slow instead.
+    virtual void send(std::vector<std::string> frames) = 0;
+    void send(std::string text) { send(std::vector<std::string>{std::move(text)}); }
     /// Sends what is queued, then closes with code 1000.
     virtual void close() = 0;
 };

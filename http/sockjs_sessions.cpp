@@ -53,6 +53,7 @@ void sockjs_sessions::flush(const std::string& id, session& s) {
         for (auto& m : s.queue)
             msgs.emplace_back(m);
         s.queue.clear();
+        s.batches = 0;
         body = "a" + bj::serialize(msgs) + "\n";
     }
     // A poll answers one frame; a stream can carry the close after the messages.
@@ -104,11 +105,13 @@ sockjs_sessions::open(const std::string& id, const spawn_fn& spawn, bool& create
             }
         };
         s->subscriber = spawn(
-            [this, with, id](std::string t) {
+            [this, with, id](std::vector<std::string> msgs) {
                 with([&](session& x) {
-                    if (x.queue.size() >= max_queue_) // nobody takes them: too slow
+                    if (x.batches >= max_queue_) // nobody takes them: too slow
                         return drop(id, x);
-                    x.queue.push_back(std::move(t));
+                    ++x.batches;
+                    for (auto& m : msgs)
+                        x.queue.push_back(std::move(m));
                 });
             },
             [with] { with([](session& x) { x.closed = true; }); },

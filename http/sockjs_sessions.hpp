@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace flotilla::http {
 
@@ -26,8 +27,8 @@ inline constexpr std::size_t stream_limit = 128 * 1024;
 class sockjs_sessions {
 public:
     using spawn_fn =
-        std::function<caf::actor(std::function<void(std::string)> send, std::function<void()> close,
-                                 std::function<void()> heartbeat)>;
+        std::function<caf::actor(std::function<void(std::vector<std::string>)> send,
+                                 std::function<void()> close, std::function<void()> heartbeat)>;
 
     /// A poll: opens the session ("o") or answers with what is queued, now or later.
     void poll(const std::string& id, responder reply, const spawn_fn& spawn);
@@ -36,8 +37,8 @@ public:
     /// Client messages; 404 for an unknown session, 500 for a body that is not
     /// a JSON array of strings (SockJS's answers), 204 otherwise.
     response send(const std::string& id, const std::string& body);
-    /// Messages queued for a session with no receiver before it is dropped as too
-    /// slow (the transport's bound, server_config::max_queued).
+    /// Batches (see subscriber_sink) queued for a session with no receiver before
+    /// it is dropped as too slow (the transport's bound, server_config::max_queued).
     void set_max_queue(std::size_t n) { max_queue_ = n; }
     /// Shutdown: held polls and streams get the close frame; every subscriber exits.
     void clear();
@@ -50,6 +51,7 @@ private:
         std::optional<responder> pending;       ///< a held poll
         std::shared_ptr<body_stream> streaming; ///< an xhr_streaming receiver
         std::size_t streamed = 0;               ///< bytes written to it
+        std::size_t batches = 0;                ///< batches queued since the last flush
         bool closed = false;
         bool heartbeat_due = false;
         int heartbeats_unpolled = 0; ///< an abandoned session is closed after two
