@@ -17,7 +17,7 @@ serve() {
   pids+=($!)
   served=""
   for _ in $(seq 100); do
-    served=$(grep -o 'serving on http://[0-9.:]*' "$dir/$name.out" | head -1 | cut -d' ' -f3) || true
+    served=$(grep -o 'serving on https\?://[0-9.:]*' "$dir/$name.out" | head -1 | cut -d' ' -f3) || true
     [ -n "$served" ] && return
     sleep 0.1
   done
@@ -27,10 +27,16 @@ serve() {
 serve flotilla "$build/flotilla" serve --server_address 127.0.0.1:0 \
   --sqlite_path "$dir/f.db" --osquery_result_log_file "$dir/r" --osquery_status_log_file "$dir/s"
 url=$served
-curl -sf -X POST "$url/api/v1/setup" -d '{"server_url":"https://localhost","admin":{"name":"A","email":"bench@example.com","password":"bench-password"}}' >"$dir/setup.json"
-token=$(grep -o '"token":"[^"]*"' "$dir/setup.json" | cut -d'"' -f4)
-secret=$(curl -sf -H "Authorization: Bearer $token" "$url/api/v1/fleet/spec/enroll_secret" |
-  grep -o '"secret":"[^"]*"' | head -1 | cut -d'"' -f4)
+
+# Completes setup on $1; sets $secret to its enroll secret.
+setup() {
+  curl -sfk -X POST "$1/api/v1/setup" -d '{"server_url":"https://localhost","admin":{"name":"A","email":"bench@example.com","password":"bench-password"}}' >"$dir/setup.json"
+  local token
+  token=$(grep -o '"token":"[^"]*"' "$dir/setup.json" | cut -d'"' -f4)
+  secret=$(curl -sfk -H "Authorization: Bearer $token" "$1/api/v1/fleet/spec/enroll_secret" |
+    grep -o '"secret":"[^"]*"' | head -1 | cut -d'"' -f4)
+}
+setup "$url"
 
 check() { # a summary with no errors
   grep -q '"errors":0,"connection_errors":0' "$1" || { echo "errors in $1:"; cat "$1"; exit 1; }
@@ -55,4 +61,17 @@ echo "== live_query_bench: 50 hosts, 2 campaigns, 20 held open"
 "$build/benchmarks/live_query/live_query_bench" --url "$url" --email bench@example.com \
   --password bench-password --hosts 50 --ramp 0.5 --query_interval 1 --settle 1.5 \
   --campaigns 2 --concurrent 20 --ghosts 4 --window 1
+
+echo "== agent_sim over TLS: 20 hosts, 2 s"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+  -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+serve tls "$build/flotilla" serve --server_address 127.0.0.1:0 --server_tls \
+  --server_cert "$dir/cert.pem" --server_key "$dir/key.pem" --sqlite_path "$dir/t.db" \
+  --osquery_result_log_file "$dir/tr" --osquery_status_log_file "$dir/ts"
+case "$served" in https://*) ;; *) echo "the TLS server says $served"; exit 1 ;; esac
+setup "$served"
+"$build/benchmarks/agent_sim/agent_sim" --url "$served" --enroll_secret "$secret" --hosts 20 \
+  --ramp 0.2 --query_interval 0.5 --duration 2 --connections 4 --progress 10 --summary "$dir/tls.json"
+check "$dir/tls.json"
+grep -q '"enrolled":20,' "$dir/tls.json" || { echo "not every TLS agent enrolled"; exit 1; }
 echo "smoke: every load benchmark ran"
