@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 #include <charconv>
+#include <deque>
 #include <spdlog/spdlog.h>
 
 namespace flotilla::actors {
@@ -353,7 +354,29 @@ void store_effects(caf::local_actor* self, const caf::actor& persistence,
 struct registry_actor_state : host_registry_state {
     std::unordered_map<std::int64_t, caf::actor> campaign_actors;
     campaign_settings campaigns;
+    std::deque<std::pair<std::int64_t, micros>> seen_backlog; ///< taken, not yet stored
+    bool seen_writing = false; ///< a chunk is with the persistence actor
 };
+
+/// Hands the next chunk of seen times to the store; the job says when it is done.
+void write_seen_chunk(caf::stateful_actor<registry_actor_state>* self,
+                      const caf::actor& persistence) {
+    auto& st = self->state;
+    st.seen_writing = !st.seen_backlog.empty();
+    if (!st.seen_writing)
+        return;
+    const auto n =
+        std::min(std::max<std::size_t>(st.settings().seen_chunk_rows, 1), st.seen_backlog.size());
+    std::vector<std::pair<std::int64_t, micros>> chunk(st.seen_backlog.begin(),
+                                                       st.seen_backlog.begin() + n);
+    st.seen_backlog.erase(st.seen_backlog.begin(), st.seen_backlog.begin() + n);
+    caf::actor me = caf::actor_cast<caf::actor>(self);
+    to_store(persistence, [me, chunk = std::move(chunk)](storage::store& store) {
+        if (auto ok = store.save_seen_times(chunk); !ok)
+            spdlog::warn("cannot store seen times: {}", ok.err().message);
+        caf::anon_send(me, seen_saved_atom::value);
+    });
+}
 
 caf::behavior host_registry(caf::stateful_actor<registry_actor_state>* self, caf::actor persistence,
                             checkin_settings settings, std::vector<host> hosts) {
@@ -411,13 +434,13 @@ caf::behavior host_registry(caf::stateful_actor<registry_actor_state>* self, caf
         [=](storage::query_catalog& c) { self->state.set_catalog(std::move(c)); },
         [=](flush_atom) {
             auto seen = self->state.take_seen();
-            if (!seen.empty())
-                to_store(persistence, [seen = std::move(seen)](storage::store& st) {
-                    if (auto ok = st.save_seen_times(seen); !ok)
-                        spdlog::warn("cannot store seen times: {}", ok.err().message);
-                });
+            auto& backlog = self->state.seen_backlog;
+            backlog.insert(backlog.end(), seen.begin(), seen.end());
+            if (!self->state.seen_writing)
+                write_seen_chunk(self, persistence);
             self->delayed_send(self, self->state.settings().seen_flush_interval, flush_atom::value);
         },
+        [=](seen_saved_atom) { write_seen_chunk(self, persistence); },
         [=](catalog_atom) {
             load_catalog(self, persistence);
             self->delayed_send(self, self->state.settings().catalog_refresh, catalog_atom::value);

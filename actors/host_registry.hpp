@@ -34,8 +34,12 @@ struct checkin_settings {
     std::chrono::seconds policy_interval{3600};
     /// Up to this fraction of an interval is added per host (Fleet: 10%).
     double max_jitter = 0.10;
-    /// Seen times are written to the store in one batch this often.
+    /// Seen times are taken for the store this often...
     std::chrono::milliseconds seen_flush_interval{5000};
+    /// ...and written this many rows a job, one job at a time, so other store work
+    /// (a config fetch, an enrollment) waits for one chunk at most, not for a whole
+    /// flush (50,000 rows at 100,000 hosts: ~0.4 s on SQLite).
+    std::size_t seen_chunk_rows = 2000;
     /// The label and policy catalogue is reloaded this often.
     std::chrono::milliseconds catalog_refresh{2000};
     clock_fn clock;

@@ -20,6 +20,7 @@ using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 
 /// Seen times are due to be written (host registry).
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using seen_saved_atom = caf::atom_constant<caf::atom("seensaved")>;
 /// The label/policy catalogue is due to be reloaded (host registry).
 using catalog_atom = caf::atom_constant<caf::atom("catalog")>;
 

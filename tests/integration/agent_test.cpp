@@ -353,6 +353,27 @@ TEST_P(agent_test, seen_times_are_written_in_batches) {
         eventually([&] { return stored_host("agent-1").seen_time == enrolled + 150'000'000; }));
 }
 
+TEST_P(agent_test, seen_times_are_written_in_chunks_one_after_another) {
+    server_options o;
+    o.checkin.seen_chunk_rows = 2; // five hosts: three chunks a flush
+    start(o);
+    std::vector<std::unique_ptr<simulated_agent>> agents;
+    for (int i = 0; i < 5; ++i) {
+        agent_identity id;
+        id.host_identifier = "chunk-" + std::to_string(i);
+        agents.push_back(agent(id));
+        ASSERT_EQ(agents.back()->enroll(secret_), 200);
+    }
+    const micros later = srv_->now() + 100'000'000;
+    srv_->advance(100s);
+    for (auto& a : agents)
+        ASSERT_EQ(a->read().status, 200);
+    for (int i = 0; i < 5; ++i)
+        EXPECT_TRUE(eventually([&] {
+            return stored_host("chunk-" + std::to_string(i)).seen_time == later;
+        })) << i;
+}
+
 TEST_P(agent_test, an_unwritable_log_file_is_counted_not_fatal) {
     server_options o;
     o.logs = {"/nonexistent-dir/osquery_result", "/nonexistent-dir/osquery_status"};
