@@ -6,36 +6,13 @@
 set -euo pipefail
 build=${1:?usage: smoke.sh BUILD_DIR}
 dir=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$dir"; }
-trap cleanup EXIT
-
-# Starts "$@" with stdout to $dir/$name.out; sets $served to the URL it serves on.
-serve() {
-  local name=$1; shift
-  "$@" >"$dir/$name.out" 2>"$dir/$name.err" &
-  pids+=($!)
-  served=""
-  for _ in $(seq 100); do
-    served=$(grep -o 'serving on https\?://[0-9.:]*' "$dir/$name.out" | head -1 | cut -d' ' -f3) || true
-    [ -n "$served" ] && return
-    sleep 0.1
-  done
-  echo "$name did not start" >&2; cat "$dir/$name.err" >&2; exit 1
-}
+source "$(dirname "$0")/lib.sh"
+trap 'stop_served; rm -rf "$dir"' EXIT
 
 serve flotilla "$build/flotilla" serve --server_address 127.0.0.1:0 \
   --sqlite_path "$dir/f.db" --osquery_result_log_file "$dir/r" --osquery_status_log_file "$dir/s"
 url=$served
 
-# Completes setup on $1; sets $secret to its enroll secret.
-setup() {
-  curl -sfk -X POST "$1/api/v1/setup" -d '{"server_url":"https://localhost","admin":{"name":"A","email":"bench@example.com","password":"bench-password"}}' >"$dir/setup.json"
-  local token
-  token=$(grep -o '"token":"[^"]*"' "$dir/setup.json" | cut -d'"' -f4)
-  secret=$(curl -sfk -H "Authorization: Bearer $token" "$1/api/v1/fleet/spec/enroll_secret" |
-    grep -o '"secret":"[^"]*"' | head -1 | cut -d'"' -f4)
-}
 setup "$url"
 
 check() { # a summary with no errors

@@ -35,10 +35,14 @@ void sockjs_sessions::drop(const std::string& id, session& s) {
         sessions_.erase(it);
 }
 
-void sockjs_sessions::flush(const std::string& id, session& s) {
-    if (s.streaming && !s.streaming->open())
+bool sockjs_sessions::has_receiver(session& s) {
+    if (s.streaming && !s.streaming->open()) // its client has gone
         s.streaming.reset();
-    if (!s.pending && !s.streaming) {
+    return s.pending || s.streaming;
+}
+
+void sockjs_sessions::flush(const std::string& id, session& s) {
+    if (!has_receiver(s)) {
         if (s.heartbeat_due) {
             s.heartbeat_due = false;
             if (++s.heartbeats_unpolled >= 2) // nobody comes for it: abandoned
@@ -126,9 +130,7 @@ void sockjs_sessions::poll(const std::string& id, responder reply, const spawn_f
     if (created)
         return reply(frame("o\n"));
     std::lock_guard lock(s->mu);
-    if (s->streaming && !s->streaming->open())
-        s->streaming.reset();
-    if (s->pending || s->streaming)
+    if (has_receiver(*s))
         return reply(frame(busy_frame));
     s->pending = std::move(reply);
     flush(id, *s);
@@ -146,7 +148,7 @@ void sockjs_sessions::stream(const std::string& id, responder reply, const spawn
             return st->end();
         }
         std::lock_guard lock(live->mu);
-        if (live->pending || (live->streaming && live->streaming->open())) {
+        if (has_receiver(*live)) {
             st->write(busy_frame);
             return st->end();
         }

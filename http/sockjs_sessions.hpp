@@ -58,6 +58,9 @@ private:
     };
     /// The session `id`, made (with its subscriber) if new; `created` says which.
     std::shared_ptr<session> open(const std::string& id, const spawn_fn& spawn, bool& created);
+    /// Whether a poll or a live stream is attached (forgets a stream whose client
+    /// has gone); call with s.mu held.
+    static bool has_receiver(session& s);
     /// Gives the receiver what there is to say; call with s.mu held.
     void flush(const std::string& id, session& s);
     /// Ends the session: exits its subscriber and forgets it; call with s.mu held.

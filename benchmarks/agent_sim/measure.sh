@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One measured run: a fresh Flotilla on SQLite (or an already running server's
-# PID and URL), agent_sim against it, and the server's CPU and resident memory
+# One measured run: a fresh Flotilla on SQLite,
+# agent_sim against it, and the server's CPU and resident memory
 # from /proc over agent_sim's steady-state window.
 #   measure.sh BUILD_DIR HOSTS DURATION MEASURE_AFTER [agent_sim options...]
 # Prints agent_sim's JSON summary, then one line of server figures.
@@ -9,22 +9,14 @@ build=${1:?usage: measure.sh BUILD_DIR HOSTS DURATION MEASURE_AFTER [agent_sim o
 hosts=$2 duration=$3 after=$4
 shift 4
 dir=$(mktemp -d)
-srv=""
-trap '[ -n "$srv" ] && kill "$srv" 2>/dev/null; rm -rf "$dir"' EXIT
+source "$(dirname "$0")/../lib.sh"
+trap 'stop_served; rm -rf "$dir"' EXIT
 ulimit -n 65536 2>/dev/null || true
 
-"$build/flotilla" serve --server_address 127.0.0.1:0 --sqlite_path "$dir/f.db" \
-  --osquery_result_log_file "$dir/r" --osquery_status_log_file "$dir/s" >"$dir/out" 2>"$dir/err" &
-srv=$!
-for _ in $(seq 100); do
-  url=$(grep -o 'serving on http://[0-9.:]*' "$dir/out" | cut -d' ' -f3) || true
-  [ -n "${url:-}" ] && break
-  sleep 0.1
-done
-curl -sf -X POST "$url/api/v1/setup" -d '{"server_url":"https://localhost","admin":{"name":"A","email":"bench@example.com","password":"bench-password"}}' >"$dir/setup.json"
-token=$(grep -o '"token":"[^"]*"' "$dir/setup.json" | cut -d'"' -f4)
-secret=$(curl -sf -H "Authorization: Bearer $token" "$url/api/v1/fleet/spec/enroll_secret" |
-  grep -o '"secret":"[^"]*"' | head -1 | cut -d'"' -f4)
+serve flotilla "$build/flotilla" serve --server_address 127.0.0.1:0 --sqlite_path "$dir/f.db" \
+  --osquery_result_log_file "$dir/r" --osquery_status_log_file "$dir/s"
+url=$served srv=$served_pid
+setup "$url"
 
 ticks() { awk '{print $14 + $15}' "/proc/$srv/stat"; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$srv/status"; }

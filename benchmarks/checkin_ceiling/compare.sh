@@ -7,19 +7,15 @@ build=${1:?usage: compare.sh BUILD_DIR [HOSTS] [SECONDS] [CONNECTIONS]}
 hosts=${2:-1000} seconds=${3:-12} conns=${4:-64}
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+source "$here/../lib.sh"
+trap 'stop_served; rm -rf "$dir"' EXIT
 
 reads_per_s() { grep -o '"read":{"count":[0-9]*,"errors":[0-9]*,"per_s":[0-9.eE+]*' "$1" | grep -o '[0-9.eE+]*$'; }
 
-"$build/benchmarks/checkin_ceiling/checkin_ceiling" --port 0 --duration $((seconds + 10)) >"$dir/ceiling.out" &
-for _ in $(seq 50); do
-  url=$(grep -o 'http://[0-9.:]*' "$dir/ceiling.out" || true)
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-"$build/benchmarks/agent_sim/agent_sim" --url "$url" --enroll_secret x --hosts "$hosts" --ramp 1 \
+serve ceiling "$build/benchmarks/checkin_ceiling/checkin_ceiling" --port 0
+"$build/benchmarks/agent_sim/agent_sim" --url "$served" --enroll_secret x --hosts "$hosts" --ramp 1 \
   --duration "$seconds" --saturate --connections "$conns" --progress 100 >"$dir/ceiling.json"
-wait
+stop_served
 "$here/../agent_sim/measure.sh" "$build" "$hosts" "$((seconds + 10))" 7 --ramp 2 --saturate \
   --connections "$conns" --progress 100 >"$dir/flotilla.txt" 2>&1
 grep '^{' "$dir/flotilla.txt" >"$dir/flotilla.json"
