@@ -31,6 +31,8 @@ int status_of(errc code) {
     case errc::backend_failure:
     case errc::timeout:
         return 500;
+    case errc::unavailable:
+        return 503;
     }
     return 500;
 }

@@ -27,6 +27,7 @@ enum class errc {
     route_not_found,    ///< no route for the path (404)
     method_not_allowed, ///< route exists, method does not (405)
     backend_failure,    ///< the store or another component failed (500)
+    unavailable,        ///< the store is down or reconnecting; try again later (503)
     timeout,            ///< an internal deadline passed (500)
 };
 
@@ -55,6 +56,9 @@ struct error {
     }
     static error backend(std::string reason) {
         return {errc::backend_failure, std::move(reason), {}};
+    }
+    static error unavailable(std::string reason) {
+        return {errc::unavailable, std::move(reason), {}};
     }
 };
 

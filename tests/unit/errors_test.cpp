@@ -24,6 +24,7 @@ TEST(errors, every_code_has_its_status) {
         {errc::method_not_allowed, 405},
         {errc::backend_failure, 500},
         {errc::timeout, 500},
+        {errc::unavailable, 503},
     };
     for (auto [code, status] : expected)
         EXPECT_EQ(status_of(code), status) << static_cast<int>(code);
