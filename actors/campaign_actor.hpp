@@ -19,15 +19,21 @@
 
 namespace flotilla::actors {
 
-/// Results kept for replay to subscribers; past it the oldest are dropped (with a
-/// warning) rather than growing without bound.
+/// Results kept for replay to subscribers that attach late; past either bound
+/// the oldest are dropped (live subscribers still get every result, the totals
+/// stay exact, and a late subscriber is told the replay is truncated).
 inline constexpr std::size_t max_buffered_results = 100'000;
+/// The replay buffer's bound in bytes (serialised results).
+inline constexpr std::size_t max_buffered_bytes = 64 * 1024 * 1024;
 
 struct campaign_settings {
     /// No subscriber by then: the campaign is cancelled.
     std::chrono::milliseconds subscribe_timeout{60'000};
     /// Totals and status are recomputed this often and re-sent when changed.
     std::chrono::milliseconds tick{5'000};
+    /// The replay buffer's bounds (tests make them small).
+    std::size_t max_replay_results = max_buffered_results;
+    std::size_t max_replay_bytes = max_buffered_bytes;
 };
 
 /// The streaming rules, callable without an actor: each returns the messages
@@ -36,18 +42,25 @@ class campaign_state {
 public:
     static inline const char* name = "campaign";
 
-    void init(campaign c, std::vector<std::int64_t> hosts, host_counts initial);
+    void init(campaign c, std::vector<std::int64_t> hosts, host_counts initial,
+              std::size_t max_replay_results = max_buffered_results,
+              std::size_t max_replay_bytes = max_buffered_bytes);
     /// A host's answer: the `result` message, then `status` when it changed.
     std::vector<std::string> on_result(const campaign_result& r);
     /// New counts from the registry: `totals` and `status` when they changed.
     std::vector<std::string> on_counts(const host_counts& c);
     /// What a new subscriber is sent first: totals (unless all zero), status,
-    /// then every result so far.
+    /// an `error` saying how many results are not replayed (when the buffer
+    /// dropped any), then every result still buffered.
     std::vector<std::string> on_subscribe();
+    /// Frees the replay buffer (the campaign has ended); returns the bytes freed.
+    std::size_t release();
 
     const campaign& info() const { return c_; }
     const std::vector<std::int64_t>& hosts() const { return hosts_; }
     std::int64_t actual() const { return actual_; }
+    std::size_t buffered_bytes() const { return history_bytes_; }
+    std::size_t buffered_results() const { return history_.size(); }
     bool finished() const { return finished_; }
 
 private:
@@ -62,7 +75,9 @@ private:
     bool finished_ = false;
     std::optional<std::tuple<std::int64_t, std::int64_t, bool>> sent_status_;
     std::deque<std::string> history_;
-    bool warned_drop_ = false;
+    std::size_t history_bytes_ = 0;
+    std::size_t max_results_ = max_buffered_results, max_bytes_ = max_buffered_bytes;
+    std::int64_t dropped_ = 0; ///< results no longer replayed
 };
 
 /// Spawns a campaign's actor (the registry does, as the campaign directory).

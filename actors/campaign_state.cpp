@@ -7,10 +7,13 @@ namespace flotilla::actors {
 
 namespace bj = boost::json;
 
-void campaign_state::init(campaign c, std::vector<std::int64_t> hosts, host_counts initial) {
+void campaign_state::init(campaign c, std::vector<std::int64_t> hosts, host_counts initial,
+                          std::size_t max_replay_results, std::size_t max_replay_bytes) {
     c_ = c;
     hosts_ = std::move(hosts);
     counts_ = initial;
+    max_results_ = max_replay_results;
+    max_bytes_ = max_replay_bytes;
 }
 
 std::optional<std::string> campaign_state::status_if_changed() {
@@ -37,14 +40,15 @@ std::vector<std::string> campaign_state::on_result(const campaign_result& r) {
     std::vector<std::string> out;
     out.push_back(bj::serialize(result_message(r)));
     ++actual_;
+    history_bytes_ += out.back().size();
     history_.push_back(out.back());
-    if (history_.size() > max_buffered_results) {
+    while (!history_.empty() && (history_.size() > max_results_ || history_bytes_ > max_bytes_)) {
+        history_bytes_ -= history_.front().size();
         history_.pop_front();
-        if (!warned_drop_) {
-            warned_drop_ = true;
-            spdlog::warn("campaign {}: over {} results; the oldest are no longer replayed", c_.id,
-                         max_buffered_results);
-        }
+        if (dropped_++ == 0)
+            spdlog::warn("campaign {}: replay buffer over {} results or {} bytes; the oldest "
+                         "are no longer replayed",
+                         c_.id, max_results_, max_bytes_);
     }
     if (auto s = status_if_changed())
         out.push_back(std::move(*s));
@@ -72,8 +76,19 @@ std::vector<std::string> campaign_state::on_subscribe() {
     out.push_back(bj::serialize(status_message(counts_.online, actual_, finished_)));
     sent_totals_ = t;
     sent_status_ = std::make_tuple(counts_.online, actual_, finished_);
+    if (dropped_ > 0)
+        out.push_back(bj::serialize(error_message(
+            "replay truncated: the first " + std::to_string(dropped_) +
+            " results of this campaign are no longer buffered; later results follow")));
     out.insert(out.end(), history_.begin(), history_.end());
     return out;
+}
+
+std::size_t campaign_state::release() {
+    const std::size_t freed = history_bytes_;
+    std::deque<std::string>().swap(history_);
+    history_bytes_ = 0;
+    return freed;
 }
 
 } // namespace flotilla::actors

@@ -1,6 +1,7 @@
 #include "actors/host_registry.hpp"
 
 #include "actors/campaign_actor.hpp"
+#include "actors/guard.hpp"
 #include "actors/messages.hpp"
 
 #include <caf/all.hpp>
@@ -144,16 +145,25 @@ expected<read_answer> host_registry_state::read(const std::string& node_key) {
     if (t >= e->detail_due)
         for (const auto& d : detail_queries())
             a.queries.emplace_back(std::string(detail_prefix) + d.name, d.sql);
-    if (t >= e->label_due)
-        for (const auto& l : catalog_.labels)
-            if (l.platform.empty() || l.platform == e->platform)
+    // Due: every label (policy); otherwise only those newer than the host has seen.
+    const bool labels_due = t >= e->label_due;
+    if (labels_due || e->label_gen < label_gen_)
+        for (std::size_t i = 0; i < catalog_.labels.size(); ++i) {
+            const auto& l = catalog_.labels[i];
+            if ((labels_due || label_gens_[i] > e->label_gen) &&
+                (l.platform.empty() || l.platform == e->platform))
                 a.queries.emplace_back(std::string(label_prefix) + std::to_string(l.id), l.sql);
-    if (t >= e->policy_due) {
+        }
+    const bool policies_due = t >= e->policy_due;
+    if (policies_due || e->policy_gen < policy_gen_) {
         const std::string family = platform_family(e->platform);
-        for (const auto& p : catalog_.policies)
-            if ((!p.team_id || p.team_id == e->team_id) &&
+        for (std::size_t i = 0; i < catalog_.policies.size(); ++i) {
+            const auto& p = catalog_.policies[i];
+            if ((policies_due || policy_gens_[i] > e->policy_gen) &&
+                (!p.team_id || p.team_id == e->team_id) &&
                 (p.platforms.empty() || (!family.empty() && platform_listed(p.platforms, family))))
                 a.queries.emplace_back(std::string(policy_prefix) + std::to_string(p.id), p.sql);
+        }
     }
     return a;
 }
@@ -177,10 +187,14 @@ host_registry_state::write(const std::string& node_key, const std::vector<query_
             if (auto id = id_after(r.name, label_prefix)) {
                 any_label = true;
                 fx.labels.emplace_back(*id, !r.failed && !r.rows.empty());
+                if (auto g = label_gen_of_.find(*id); g != label_gen_of_.end())
+                    e->label_gen = std::max(e->label_gen, g->second);
             }
         } else if (r.name.starts_with(policy_prefix)) {
             if (auto id = id_after(r.name, policy_prefix)) {
                 any_policy = true;
+                if (auto g = policy_gen_of_.find(*id); g != policy_gen_of_.end())
+                    e->policy_gen = std::max(e->policy_gen, g->second);
                 std::optional<bool> passes;
                 if (!r.failed)
                     passes = !r.rows.empty();
@@ -208,11 +222,66 @@ host_registry_state::write(const std::string& node_key, const std::vector<query_
     }
     if (any_detail)
         e->detail_due = next_due(t, settings_.detail_interval, j);
-    if (any_label)
+    // Only a due round of every query moves the next one; answers to queries
+    // that were new between rounds do not.
+    if (any_label && t >= e->label_due)
         e->label_due = next_due(t, settings_.label_interval, j);
-    if (any_policy)
+    if (any_policy && t >= e->policy_due)
         e->policy_due = next_due(t, settings_.policy_interval, j);
     return fx;
+}
+
+namespace {
+
+/// Generations for a new catalogue's entries: an entry unchanged since `old`
+/// keeps its generation; new or changed entries share one new generation.
+template <class Item, class Same>
+std::vector<std::uint32_t>
+generations(const std::vector<Item>& old_items, const std::vector<std::uint32_t>& old_gens,
+            const std::vector<Item>& items, bool baseline, Same same, std::uint32_t& newest,
+            std::unordered_map<std::int64_t, std::uint32_t>& gen_of) {
+    std::unordered_map<std::int64_t, std::size_t> before;
+    for (std::size_t i = 0; i < old_items.size(); ++i)
+        before.emplace(old_items[i].id, i);
+    std::vector<std::uint32_t> gens;
+    gens.reserve(items.size());
+    gen_of.clear();
+    bool bumped = false;
+    for (const auto& item : items) {
+        std::uint32_t g = 0;
+        auto it = before.find(item.id);
+        if (it != before.end() && same(old_items[it->second], item)) {
+            g = old_gens[it->second];
+        } else if (!baseline) {
+            if (!bumped)
+                ++newest, bumped = true;
+            g = newest;
+        }
+        gens.push_back(g);
+        gen_of[item.id] = g;
+    }
+    return gens;
+}
+
+} // namespace
+
+void host_registry_state::set_catalog(storage::query_catalog c) {
+    using cat = storage::query_catalog;
+    const bool baseline = !catalog_loaded_;
+    label_gens_ = generations(
+        catalog_.labels, label_gens_, c.labels, baseline,
+        [](const cat::label_query& a, const cat::label_query& b) {
+            return a.sql == b.sql && a.platform == b.platform;
+        },
+        label_gen_, label_gen_of_);
+    policy_gens_ = generations(
+        catalog_.policies, policy_gens_, c.policies, baseline,
+        [](const cat::policy_query& a, const cat::policy_query& b) {
+            return a.sql == b.sql && a.team_id == b.team_id && a.platforms == b.platforms;
+        },
+        policy_gen_, policy_gen_of_);
+    catalog_ = std::move(c);
+    catalog_loaded_ = true;
 }
 
 void host_registry_state::host_updated(std::int64_t id, const std::string& platform,
@@ -308,13 +377,8 @@ void to_store(const caf::actor& persistence, std::function<void(storage::store&)
 void load_catalog(caf::local_actor* self, const caf::actor& persistence) {
     caf::actor_addr me = self->address();
     to_store(persistence, [me](storage::store& st) {
-        auto c = st.load_query_catalog();
-        if (!c) {
-            spdlog::warn("cannot load the label/policy catalogue: {}", c.err().message);
-            return;
-        }
         if (auto a = caf::actor_cast<caf::actor>(me))
-            caf::anon_send(a, std::move(*c));
+            registry_reload_catalog(a, st);
     });
 }
 
@@ -387,64 +451,78 @@ caf::behavior host_registry(caf::stateful_actor<registry_actor_state>* self, caf
     self->delayed_send(self, self->state.settings().seen_flush_interval, flush_atom::value);
     self->delayed_send(self, self->state.settings().catalog_refresh, catalog_atom::value);
     return {
-        [=](registry_register_msg& m) {
-            self->state.register_host(m.h, m.previous_node_key);
-            m.done();
-        },
-        [=](registry_auth_msg& m) { m.reply(self->state.authenticate(m.node_key)); },
-        [=](registry_read_msg& m) { m.reply(self->state.read(m.node_key)); },
-        [=](registry_write_msg& m) {
-            auto fx = self->state.write(m.node_key, m.results);
-            if (!fx)
-                return m.reply(fx.err());
-            for (auto& r : fx->live)
-                if (auto it = self->state.campaign_actors.find(r.campaign_id);
-                    it != self->state.campaign_actors.end())
-                    self->send(it->second, std::move(r));
-            fx->live.clear();
-            store_effects(self, persistence, std::move(*fx), self->state.now());
-            m.reply({});
-        },
-        [=](host_updated_msg& m) {
-            self->state.host_updated(m.id, m.platform, m.hostname, m.online_window_s);
-        },
-        [=](start_campaign_msg& m) {
-            auto counts = self->state.start_campaign(m.c.id, m.sql, m.host_ids);
-            auto& reg = self->state;
-            auto c = spawn_campaign(self->system(), m.c, m.host_ids, counts,
-                                    caf::actor_cast<caf::actor>(self), persistence, reg.campaigns);
-            self->link_to(c); // campaigns end with the registry (shutdown)
-            reg.campaign_actors[m.c.id] = c;
-            m.reply(counts);
-        },
-        [=](stop_campaign_msg& m) {
-            self->state.stop_campaign(m.id, m.reason);
-            self->state.campaign_actors.erase(m.id);
-        },
-        [=](find_campaign_msg& m) {
-            auto& reg = self->state;
-            if (auto it = reg.campaign_actors.find(m.id); it != reg.campaign_actors.end())
-                return m.reply(it->second);
-            if (auto why = reg.stopped_reason(m.id))
-                return m.reply(error{errc::not_found, *why, {}});
-            m.reply(
-                error{errc::not_found, "cannot find campaign for ID " + std::to_string(m.id), {}});
-        },
-        [=](counts_msg& m) { return self->state.counts(m.host_ids); },
-        [=](storage::query_catalog& c) { self->state.set_catalog(std::move(c)); },
-        [=](flush_atom) {
-            auto seen = self->state.take_seen();
-            auto& backlog = self->state.seen_backlog;
-            backlog.insert(backlog.end(), seen.begin(), seen.end());
-            if (!self->state.seen_writing)
-                write_seen_chunk(self, persistence);
-            self->delayed_send(self, self->state.settings().seen_flush_interval, flush_atom::value);
-        },
-        [=](seen_saved_atom) { write_seen_chunk(self, persistence); },
-        [=](catalog_atom) {
-            load_catalog(self, persistence);
-            self->delayed_send(self, self->state.settings().catalog_refresh, catalog_atom::value);
-        },
+        guarded("host_registry",
+                [=](registry_register_msg& m) {
+                    self->state.register_host(m.h, m.previous_node_key);
+                    m.done();
+                }),
+        guarded("host_registry",
+                [=](registry_auth_msg& m) { m.reply(self->state.authenticate(m.node_key)); }),
+        guarded("host_registry",
+                [=](registry_read_msg& m) { m.reply(self->state.read(m.node_key)); }),
+        guarded("host_registry",
+                [=](registry_write_msg& m) {
+                    auto fx = self->state.write(m.node_key, m.results);
+                    if (!fx)
+                        return m.reply(fx.err());
+                    for (auto& r : fx->live)
+                        if (auto it = self->state.campaign_actors.find(r.campaign_id);
+                            it != self->state.campaign_actors.end())
+                            self->send(it->second, std::move(r));
+                    fx->live.clear();
+                    store_effects(self, persistence, std::move(*fx), self->state.now());
+                    m.reply({});
+                }),
+        guarded("host_registry",
+                [=](host_updated_msg& m) {
+                    self->state.host_updated(m.id, m.platform, m.hostname, m.online_window_s);
+                }),
+        guarded("host_registry",
+                [=](start_campaign_msg& m) {
+                    auto counts = self->state.start_campaign(m.c.id, m.sql, m.host_ids);
+                    auto& reg = self->state;
+                    auto c = spawn_campaign(self->system(), m.c, m.host_ids, counts,
+                                            caf::actor_cast<caf::actor>(self), persistence,
+                                            reg.campaigns);
+                    reg.campaign_actors[m.c.id] = c;
+                    m.reply(counts);
+                }),
+        guarded("host_registry",
+                [=](stop_campaign_msg& m) {
+                    self->state.stop_campaign(m.id, m.reason);
+                    self->state.campaign_actors.erase(m.id);
+                }),
+        guarded("host_registry",
+                [=](find_campaign_msg& m) {
+                    auto& reg = self->state;
+                    if (auto it = reg.campaign_actors.find(m.id); it != reg.campaign_actors.end())
+                        return m.reply(it->second);
+                    if (auto why = reg.stopped_reason(m.id))
+                        return m.reply(error{errc::not_found, *why, {}});
+                    m.reply(error{errc::not_found,
+                                  "cannot find campaign for ID " + std::to_string(m.id),
+                                  {}});
+                }),
+        guarded("host_registry", [=](counts_msg& m) { return self->state.counts(m.host_ids); }),
+        guarded("host_registry",
+                [=](storage::query_catalog& c) { self->state.set_catalog(std::move(c)); }),
+        guarded("host_registry",
+                [=](flush_atom) {
+                    auto seen = self->state.take_seen();
+                    auto& backlog = self->state.seen_backlog;
+                    backlog.insert(backlog.end(), seen.begin(), seen.end());
+                    if (!self->state.seen_writing)
+                        write_seen_chunk(self, persistence);
+                    self->delayed_send(self, self->state.settings().seen_flush_interval,
+                                       flush_atom::value);
+                }),
+        guarded("host_registry", [=](seen_saved_atom) { write_seen_chunk(self, persistence); }),
+        guarded("host_registry",
+                [=](catalog_atom) {
+                    load_catalog(self, persistence);
+                    self->delayed_send(self, self->state.settings().catalog_refresh,
+                                       catalog_atom::value);
+                }),
     };
 }
 
@@ -453,6 +531,15 @@ caf::behavior host_registry(caf::stateful_actor<registry_actor_state>* self, caf
 caf::actor spawn_host_registry(caf::actor_system& sys, caf::actor persistence,
                                checkin_settings settings, std::vector<host> hosts) {
     return sys.spawn(host_registry, std::move(persistence), std::move(settings), std::move(hosts));
+}
+
+void registry_reload_catalog(const caf::actor& registry, storage::store& st) {
+    auto c = st.load_query_catalog();
+    if (!c) {
+        spdlog::warn("cannot load the label/policy catalogue: {}", c.err().message);
+        return;
+    }
+    caf::anon_send(registry, std::move(*c));
 }
 
 void registry_register(const caf::actor& registry, host h, std::string previous_node_key,

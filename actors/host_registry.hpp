@@ -61,6 +61,10 @@ struct host_entry {
     std::int64_t online_window_s = 60; ///< min(distributed_interval, config_tls_refresh) + 60
     std::string hostname;
     std::vector<std::int64_t> pending; ///< live query campaigns this host has not answered
+    /// The catalogue generations whose label and policy queries this host has
+    /// answered: a label or policy added or changed later is asked at its next
+    /// check-in, without waiting for the interval.
+    std::uint32_t label_gen = 0, policy_gen = 0;
 };
 
 /// The identity an authenticated agent request resolves to.
@@ -109,7 +113,10 @@ public:
     /// Applies what detail ingestion learned: platform, hostname, online window.
     void host_updated(std::int64_t id, const std::string& platform, const std::string& hostname,
                       std::int64_t online_window_s);
-    void set_catalog(storage::query_catalog c) { catalog_ = std::move(c); }
+    /// Replaces the label and policy catalogue. A query added or changed since
+    /// the previous catalogue gets a new generation, so every host is asked it at
+    /// its next check-in (the first catalogue is the baseline: nothing is new).
+    void set_catalog(storage::query_catalog c);
     /// Starts handing a campaign's query to `host_ids` (unknown ids are skipped);
     /// returns the targeted hosts' counts.
     host_counts start_campaign(std::int64_t id, std::string sql,
@@ -138,6 +145,10 @@ private:
     std::unordered_map<std::string, host_entry> by_key_;
     std::unordered_map<std::int64_t, std::string> key_of_id_;
     storage::query_catalog catalog_;
+    bool catalog_loaded_ = false;
+    std::uint32_t label_gen_ = 0, policy_gen_ = 0;        ///< the newest generations
+    std::vector<std::uint32_t> label_gens_, policy_gens_; ///< parallel to catalog_
+    std::unordered_map<std::int64_t, std::uint32_t> label_gen_of_, policy_gen_of_;
     struct active_campaign {
         std::string sql;
         std::vector<std::int64_t> host_ids;
@@ -150,6 +161,12 @@ private:
 using auth_reply = std::function<void(expected<host_ref>)>;
 using read_reply = std::function<void(expected<read_answer>)>;
 using write_reply = std::function<void(expected<void>)>;
+
+/// Loads the label and policy catalogue from `st` and hands it to the registry.
+/// Called on the persistence actor right after an apply commits and before the
+/// apply is answered: the registry has the new catalogue before any request that
+/// follows the answer can reach it (read-your-writes for check-ins).
+void registry_reload_catalog(const caf::actor& registry, storage::store& st);
 
 /// Spawns the registry with the hosts the store has; `persistence` runs store jobs.
 caf::actor spawn_host_registry(caf::actor_system& sys, caf::actor persistence,

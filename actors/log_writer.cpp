@@ -1,5 +1,6 @@
 #include "actors/log_writer.hpp"
 
+#include "actors/guard.hpp"
 #include "actors/messages.hpp"
 
 #include <caf/all.hpp>
@@ -69,7 +70,7 @@ caf::behavior log_writer(caf::stateful_actor<log_writer_state>* self, log_files 
     self->state.status = std::make_unique<ndjson_file>(files.status_path);
     self->state.counters = std::move(counters);
     return {
-        [=](log_lines_msg& m) { self->state.on_lines(m.kind, m.lines); },
+        guarded("log_writer", [=](log_lines_msg& m) { self->state.on_lines(m.kind, m.lines); }),
     };
 }
 

@@ -10,6 +10,7 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <functional>
+#include <memory>
 
 namespace flotilla::actors {
 
@@ -68,9 +69,10 @@ struct subscribe_msg {
     caf::actor subscriber;
     std::int64_t user_id;
 };
-/// To a subscriber: messages to send, in order (serialised JSON).
+/// To a subscriber: messages to send, in order (serialised JSON); shared by
+/// every subscriber of a campaign, so a large result is not copied per mailbox.
 struct stream_msg {
-    std::vector<std::string> texts;
+    std::shared_ptr<const std::vector<std::string>> texts;
 };
 /// To a subscriber: send this error, then close.
 struct campaign_error_msg {

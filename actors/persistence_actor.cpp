@@ -1,5 +1,6 @@
 #include "actors/persistence_actor.hpp"
 
+#include "actors/guard.hpp"
 #include "actors/messages.hpp"
 
 #include <caf/all.hpp>
@@ -34,11 +35,12 @@ caf::behavior persistence_actor(caf::stateful_actor<persistence_state>* self,
     self->state.store = std::move(store);
     self->delayed_send(self, session_sweep_interval, sweep_atom::value);
     return {
-        [=](job_atom, store_job& job) { self->state.on_job(job); },
-        [=](sweep_atom) {
-            self->state.sweep();
-            self->delayed_send(self, session_sweep_interval, sweep_atom::value);
-        },
+        guarded("persistence", [=](job_atom, store_job& job) { self->state.on_job(job); }),
+        guarded("persistence",
+                [=](sweep_atom) {
+                    self->state.sweep();
+                    self->delayed_send(self, session_sweep_interval, sweep_atom::value);
+                }),
     };
 }
 

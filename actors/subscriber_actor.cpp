@@ -1,5 +1,6 @@
 #include "actors/subscriber_actor.hpp"
 
+#include "actors/guard.hpp"
 #include "actors/messages.hpp"
 #include "model/json.hpp"
 #include "model/secrets.hpp"
@@ -67,12 +68,14 @@ void on_select(self_ptr self, const bj::object& msg, const caf::actor& registry)
         if (!data->is_object())
             return fail(self, "error unmarshaling select_campaign data");
         if (const auto* cid = data->get_object().if_contains("campaign_id")) {
-            if (cid->is_int64())
-                id = cid->get_int64();
-            else if (cid->is_uint64())
-                id = static_cast<std::int64_t>(cid->get_uint64());
-            else if (!cid->is_null())
+            if (cid->is_int64() || cid->is_uint64()) {
+                auto n = json::to_int64(*cid);
+                if (!n)
+                    return fail(self, "error unmarshaling select_campaign data");
+                id = *n;
+            } else if (!cid->is_null()) {
                 return fail(self, "error unmarshaling select_campaign data");
+            }
         }
     }
     if (id <= 0)
@@ -109,56 +112,67 @@ caf::actor spawn_subscriber(caf::actor_system& sys, caf::actor persistence, caf:
                             subscriber_sink sink, std::chrono::milliseconds heartbeat) {
     return sys.spawn([=](self_ptr self) -> caf::behavior {
         self->state.sink = sink;
+        // A subscriber ends with the registry (shutdown), whatever its connection does.
+        self->monitor(registry);
+        self->set_down_handler(guarded("subscriber", [=](caf::down_msg&) {
+            fail(self, std::nullopt);
+            self->quit();
+        }));
         if (sink.heartbeat)
             self->delayed_send(self, heartbeat, heartbeat_atom::value);
         return {
-            [=](heartbeat_atom) {
-                if (self->state.at == phase::closed)
-                    return;
-                self->state.sink.heartbeat();
-                self->delayed_send(self, heartbeat, heartbeat_atom::value);
-            },
-            [=](client_text_msg& m) {
-                auto& st = self->state;
-                if (st.at == phase::closed || st.at == phase::streaming)
-                    return; // nothing more is expected from the client
-                boost::system::error_code ec;
-                bj::value v = bj::parse(m.text, ec);
-                std::vector<bj::object> msgs;
-                if (!ec && v.is_object()) {
-                    msgs.push_back(std::move(v.get_object()));
-                } else if (!ec && v.is_array()) {
-                    for (auto& e : v.get_array()) {
-                        if (e.is_object())
-                            msgs.push_back(std::move(e.get_object()));
-                        else
-                            ec = boost::json::error::syntax;
-                    }
-                }
-                if (ec || msgs.empty()) {
-                    if (st.at == phase::auth || st.at == phase::authenticating)
-                        return fail(self, std::nullopt);
-                    return fail(self, "error reading select_campaign");
-                }
-                for (auto& msg : msgs)
-                    st.waiting.push_back(std::move(msg));
-                process(self, persistence, registry);
-            },
-            [=](auth_result_msg& m) {
-                if (!m.u || m.u->force_password_reset)
-                    return fail(self, "unauthorized");
-                self->state.viewer = std::move(m.u);
-                self->state.at = phase::select;
-                process(self, persistence, registry);
-            },
-            [=](stream_msg& m) {
-                if (self->state.at == phase::closed)
-                    return;
-                self->state.at = phase::streaming;
-                self->state.sink.send(std::move(m.texts));
-            },
-            [=](campaign_error_msg& m) { fail(self, m.text); },
-            [=](close_atom) { fail(self, std::nullopt); },
+            guarded("subscriber",
+                    [=](heartbeat_atom) {
+                        if (self->state.at == phase::closed)
+                            return;
+                        self->state.sink.heartbeat();
+                        self->delayed_send(self, heartbeat, heartbeat_atom::value);
+                    }),
+            guarded("subscriber",
+                    [=](client_text_msg& m) {
+                        auto& st = self->state;
+                        if (st.at == phase::closed || st.at == phase::streaming)
+                            return; // nothing more is expected from the client
+                        boost::system::error_code ec;
+                        bj::value v = bj::parse(m.text, ec);
+                        std::vector<bj::object> msgs;
+                        if (!ec && v.is_object()) {
+                            msgs.push_back(std::move(v.get_object()));
+                        } else if (!ec && v.is_array()) {
+                            for (auto& e : v.get_array()) {
+                                if (e.is_object())
+                                    msgs.push_back(std::move(e.get_object()));
+                                else
+                                    ec = boost::json::error::syntax;
+                            }
+                        }
+                        if (ec || msgs.empty()) {
+                            if (st.at == phase::auth || st.at == phase::authenticating)
+                                return fail(self, std::nullopt);
+                            return fail(self, "error reading select_campaign");
+                        }
+                        for (auto& msg : msgs)
+                            st.waiting.push_back(std::move(msg));
+                        process(self, persistence, registry);
+                    }),
+            guarded("subscriber",
+                    [=](auth_result_msg& m) {
+                        if (!m.u || m.u->force_password_reset)
+                            return fail(self, "unauthorized");
+                        self->state.viewer = std::move(m.u);
+                        self->state.at = phase::select;
+                        process(self, persistence, registry);
+                    }),
+            guarded("subscriber",
+                    [=](stream_msg& m) {
+                        if (self->state.at == phase::closed)
+                            return;
+                        self->state.at = phase::streaming;
+                        if (m.texts)
+                            self->state.sink.send(*m.texts);
+                    }),
+            guarded("subscriber", [=](campaign_error_msg& m) { fail(self, m.text); }),
+            guarded("subscriber", [=](close_atom) { fail(self, std::nullopt); }),
         };
     });
 }

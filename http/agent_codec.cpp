@@ -1,5 +1,6 @@
 #include "http/agent_codec.hpp"
 
+#include "http/gzip.hpp"
 #include "model/json.hpp"
 
 #include <boost/json.hpp>
@@ -26,7 +27,68 @@ std::optional<result_row> to_row(const bj::value& v) {
     return row;
 }
 
+/// A query's status code: an integer, or a string holding one (older osquery).
+expected<std::int64_t> status_code(const std::string& name, const bj::value& st) {
+    std::optional<std::int64_t> code;
+    if (st.is_number())
+        code = json::to_int64(st);
+    else if (st.is_string())
+        code = json::parse_int64(st.get_string());
+    if (!code)
+        return error::bad_request("statuses." + name + " is not an integer of at most 64 bits");
+    return *code;
+}
+
 } // namespace
+
+expected<bj::object> decode_agent_body(std::string_view body, std::string_view content_encoding) {
+    if (content_encoding == "gzip") {
+        auto inflated = gunzip(body);
+        if (!inflated)
+            return inflated.err();
+        return json::parse_object(*inflated);
+    }
+    return json::parse_object(body);
+}
+
+expected<std::string> decode_node_key(const bj::object& body) {
+    json::reader r(body);
+    auto key = r.str("node_key");
+    if (r.failure())
+        return *r.failure();
+    return key.value_or("");
+}
+
+expected<enroll_request> decode_enroll(const bj::object& body) {
+    json::reader r(body);
+    enroll_request out;
+    out.secret = r.str("enroll_secret").value_or("");
+    out.h.osquery_host_id = r.str("host_identifier").value_or("");
+    const bj::object* details = r.object("host_details");
+    if (r.failure())
+        return *r.failure();
+    if (details)
+        ingest_enroll_details(out.h, *details);
+    return out;
+}
+
+expected<log_request> decode_log(const bj::object& body) {
+    json::reader r(body);
+    const std::string type = r.str("log_type").value_or("");
+    const bj::array* data = r.array("data");
+    if (r.failure())
+        return *r.failure();
+    if (type != "result" && type != "status")
+        return error::bad_request("unknown log type: " + type);
+    log_request out;
+    out.kind = type == "result" ? actors::log_kind::result : actors::log_kind::status;
+    if (data) {
+        out.lines.reserve(data->size());
+        for (const auto& entry : *data)
+            out.lines.push_back(bj::serialize(entry));
+    }
+    return out;
+}
 
 expected<std::vector<actors::query_result>> decode_write(const bj::object& body) {
     json::reader r(body);
@@ -38,6 +100,7 @@ expected<std::vector<actors::query_result>> decode_write(const bj::object& body)
     std::vector<actors::query_result> out;
     if (!queries)
         return out;
+    out.reserve(queries->size());
     for (const auto& kv : *queries) {
         actors::query_result q;
         q.name = std::string(kv.key());
@@ -47,17 +110,10 @@ expected<std::vector<actors::query_result>> decode_write(const bj::object& body)
                     q.rows.push_back(std::move(*parsed));
         if (statuses)
             if (const bj::value* st = statuses->if_contains(kv.key())) {
-                std::int64_t code = 0;
-                if (st->is_int64())
-                    code = st->get_int64();
-                else if (st->is_uint64())
-                    code = static_cast<std::int64_t>(st->get_uint64());
-                else if (st->is_string() && !st->get_string().empty() &&
-                         st->get_string().find_first_not_of("-0123456789") == bj::string::npos)
-                    code = std::stoll(std::string(st->get_string()));
-                else
-                    return error::bad_request("status of " + q.name + " is not a number");
-                q.failed = code != 0;
+                auto code = status_code(q.name, *st);
+                if (!code)
+                    return code.err();
+                q.failed = *code != 0;
             }
         if (messages)
             if (const bj::value* m = messages->if_contains(kv.key()); m && m->is_string())

@@ -1,5 +1,6 @@
 #include "http/api.hpp"
 
+#include "actors/host_registry.hpp"
 #include "actors/messages.hpp"
 #include "actors/persistence_actor.hpp"
 #include "http/errors.hpp"
@@ -60,7 +61,20 @@ void api::handle(request req, responder reply) {
     auto m = router_.find(req.method, req.target);
     if (!m.target)
         return reply(to_response(*m.failure));
-    (*m.target)(req, m.params, std::move(reply));
+    // The exception boundary of every handler: the transport's responder answers
+    // once, so this 500 is ignored when the handler has answered already; the
+    // transport logs it with the route.
+    try {
+        (*m.target)(req, m.params, reply);
+    } catch (const std::exception& e) {
+        reply(internal_error(e));
+    } catch (...) {
+        reply(to_response(error::backend("internal error")));
+    }
+}
+
+response internal_error(const std::exception& e) {
+    return to_response(error::backend(std::string("internal error: ") + e.what()));
 }
 
 void api::attach_agent_actors(const caf::actor& registry, const caf::actor& log_writer) {
@@ -77,7 +91,13 @@ void api::on_store(std::function<void(storage::store&)> job) {
 
 void api::with_store(responder reply, std::function<response(storage::store&)> fn) {
     on_store([fn = std::move(fn), reply = std::move(reply)](storage::store& s) {
-        if (auto r = fn(s); !r.is_deferred())
+        response r;
+        try {
+            r = fn(s);
+        } catch (const std::exception& e) {
+            r = internal_error(e);
+        }
+        if (!r.is_deferred())
             reply(std::move(r));
     });
 }
@@ -111,6 +131,11 @@ void api::authenticated(const request& req, responder reply,
                 return to_response(u.err().code == errc::not_found ? denied : u.err());
             return fn(s, viewer{std::move(*u), *sess});
         });
+}
+
+void api::catalog_changed(storage::store& st) {
+    if (auto r = registry())
+        actors::registry_reload_catalog(r, st);
 }
 
 void api::off_thread(std::function<void()> fn) {

@@ -57,6 +57,9 @@ public:
     void attach_agent_actors(const caf::actor& registry, const caf::actor& log_writer);
     caf::actor registry() const { return caf::actor_cast<caf::actor>(registry_); }
     caf::actor log_writer() const { return caf::actor_cast<caf::actor>(log_writer_); }
+    /// On the persistence actor, after a commit that changed labels or policies:
+    /// the host registry gets the new catalogue before the change is answered.
+    void catalog_changed(storage::store& st);
     bool setup_done() const { return setup_done_; }
     void mark_setup_done() { setup_done_ = true; }
     rate_limiter& login_limiter() { return login_limiter_; }
@@ -82,6 +85,9 @@ private:
 /// The token of `Authorization: Bearer <token>` (scheme case-insensitive, exactly
 /// two space-separated parts), or "" when there is none.
 std::string bearer_token(const request& req);
+
+/// The 500 for an exception that escaped a handler.
+response internal_error(const std::exception& e);
 
 /// The path part of a request target.
 std::string_view target_path(std::string_view target);

@@ -57,7 +57,7 @@ instance::start(server_config net, std::shared_ptr<storage::store> store, instan
     p->routes = std::make_unique<api>(*p->sys, p->persistence, *users > 0, std::move(opts.clock));
     p->routes->attach_agent_actors(p->registry, p->log_writer);
     p->routes->set_heartbeat_interval(opts.sockjs_heartbeat);
-    p->routes->sockjs().set_max_queue(net.max_queued);
+    p->routes->sockjs().set_bound(net.max_queued);
     auto* routes = p->routes.get();
     p->net = std::make_unique<server>(
         std::move(net),
@@ -77,6 +77,9 @@ instance::~instance() = default;
 
 unsigned short instance::port() const {
     return p_->net->port();
+}
+std::size_t instance::running_actors_for_test() const {
+    return p_->sys->registry().running();
 }
 void instance::stop_registry_for_test() {
     caf::anon_send_exit(p_->registry, caf::exit_reason::user_shutdown);

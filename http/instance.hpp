@@ -36,6 +36,9 @@ public:
     unsigned short port() const;
     /// The transport's count of requests under way (tests wait on it).
     int requests_in_flight_for_test() const;
+    /// Actors alive in this instance's actor system (tests: no subscriber outlives
+    /// its connection).
+    std::size_t running_actors_for_test() const;
     /// Stops the host registry (tests of the health endpoints).
     void stop_registry_for_test();
     /// The log writer's counters.

@@ -35,9 +35,11 @@ expected<std::vector<T>> list_of(const bj::object& selected, std::string_view ke
                 return error::bad_request("selected." + std::string(key) + " must hold strings");
             out.emplace_back(e.get_string());
         } else {
-            if (!e.is_int64() && !e.is_uint64())
-                return error::bad_request("selected." + std::string(key) + " must hold integers");
-            out.push_back(e.is_int64() ? e.get_int64() : static_cast<std::int64_t>(e.get_uint64()));
+            auto id = e.is_int64() || e.is_uint64() ? json::to_int64(e) : std::nullopt;
+            if (!id)
+                return error::bad_request("selected." + std::string(key) +
+                                          " must hold integers of at most 2^63-1");
+            out.push_back(*id);
         }
     }
     return out;

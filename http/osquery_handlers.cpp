@@ -8,7 +8,6 @@
 #include "http/agent_codec.hpp"
 #include "http/api.hpp"
 #include "http/errors.hpp"
-#include "http/gzip.hpp"
 #include "model/agent_config.hpp"
 #include "model/json.hpp"
 #include "model/secrets.hpp"
@@ -19,27 +18,6 @@ namespace flotilla::http {
 namespace {
 
 namespace bj = boost::json;
-
-/// The body as a JSON object, inflated first when it is gzip.
-expected<bj::object> agent_body(const request& req) {
-    std::string_view encoding = req.header("content-encoding");
-    if (encoding == "gzip") {
-        auto inflated = gunzip(req.body);
-        if (!inflated)
-            return inflated.err();
-        return json::parse_object(*inflated);
-    }
-    return json::parse_object(req.body);
-}
-
-/// node_key as a string ("" when absent); a non-string is a bad request.
-expected<std::string> node_key_of(const bj::object& body) {
-    json::reader r(body);
-    auto key = r.str("node_key");
-    if (r.failure())
-        return *r.failure();
-    return key.value_or("");
-}
 
 error actor_gone() {
     return error::backend("the check-in service is shutting down");
@@ -54,10 +32,10 @@ struct agent_call {
 };
 
 expected<agent_call> begin_agent_call(api& a, const request& req) {
-    auto body = agent_body(req);
+    auto body = decode_agent_body(req.body, req.header("content-encoding"));
     if (!body)
         return body.err();
-    auto key = node_key_of(*body);
+    auto key = decode_node_key(*body);
     if (!key)
         return key.err();
     auto registry = a.registry();
@@ -66,23 +44,27 @@ expected<agent_call> begin_agent_call(api& a, const request& req) {
     return agent_call{std::move(*body), std::move(*key), std::move(registry)};
 }
 
+/// The node key comes before anything else in the body: a request whose rest
+/// does not decode is answered node_invalid unless its key is valid, and only
+/// then with the decoding error.
+void refuse_undecodable(const agent_call& call, error e, responder reply) {
+    actors::registry_authenticate(call.registry, call.node_key,
+                                  [reply, e = std::move(e)](expected<actors::host_ref> ref) {
+                                      reply(to_response(ref ? e : ref.err()));
+                                  });
+}
+
 // --- POST /enroll ----------------------------------------------------------------------
 
 void enroll(api& a, const request& req, responder reply) {
-    auto body = agent_body(req);
+    auto body = decode_agent_body(req.body, req.header("content-encoding"));
     if (!body)
         return reply(to_response(body.err()));
-    json::reader r(*body);
-    const std::string secret = r.str("enroll_secret").value_or("");
-    const std::string identifier = r.str("host_identifier").value_or("");
-    const bj::object* details = r.object("host_details");
-    if (r.failure())
-        return reply(to_response(*r.failure()));
-    host h;
-    h.osquery_host_id = identifier;
-    if (details)
-        ingest_enroll_details(h, *details);
-    a.on_store([&a, secret, h = std::move(h), reply](storage::store& st) mutable {
+    auto decoded = decode_enroll(*body);
+    if (!decoded)
+        return reply(to_response(decoded.err()));
+    a.on_store([&a, secret = std::move(decoded->secret), h = std::move(decoded->h),
+                reply](storage::store& st) mutable {
         auto s = secret.empty() ? expected<enroll_secret>(error::not_found("EnrollSecret", ""))
                                 : st.enroll_secret_by_value(secret);
         if (!s)
@@ -160,7 +142,7 @@ void distributed_write(api& a, const request& req, responder reply) {
         return reply(to_response(call.err()));
     auto results = decode_write(call->body);
     if (!results)
-        return reply(to_response(results.err()));
+        return refuse_undecodable(*call, results.err(), std::move(reply));
     actors::registry_write(call->registry, std::move(call->node_key), std::move(*results),
                            [reply](expected<void> ok) {
                                reply(ok ? response::empty_object() : to_response(ok.err()));
@@ -173,21 +155,13 @@ void log(api& a, const request& req, responder reply) {
     auto call = begin_agent_call(a, req);
     if (!call)
         return reply(to_response(call.err()));
-    json::reader r(call->body);
-    const std::string type = r.str("log_type").value_or("");
-    const bj::array* data = r.array("data");
-    if (r.failure())
-        return reply(to_response(*r.failure()));
-    if (type != "result" && type != "status")
-        return reply(to_response(error::bad_request("unknown log type: " + type)));
-    std::vector<std::string> lines;
-    if (data)
-        for (const auto& entry : *data)
-            lines.push_back(bj::serialize(entry));
-    const auto kind = type == "result" ? actors::log_kind::result : actors::log_kind::status;
+    auto decoded = decode_log(call->body);
+    if (!decoded)
+        return refuse_undecodable(*call, decoded.err(), std::move(reply));
     actors::registry_authenticate(
         call->registry, call->node_key,
-        [&a, reply, kind, lines = std::move(lines)](expected<actors::host_ref> ref) mutable {
+        [&a, reply, kind = decoded->kind,
+         lines = std::move(decoded->lines)](expected<actors::host_ref> ref) mutable {
             if (!ref)
                 return reply(to_response(ref.err()));
             if (auto writer = a.log_writer(); writer && !lines.empty())

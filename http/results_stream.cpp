@@ -128,6 +128,7 @@ upgrade_decision api::upgrade(const request& req, std::shared_ptr<ws_connection>
         };
     } else {
         conn->send("o");
+        conn->set_overflow_frame(sockjs_slow_frame);
         sink.send = [weak](std::vector<std::string> msgs) {
             if (auto c = weak.lock())
                 c->send(sockjs_message(msgs)); // one SockJS frame carries them all

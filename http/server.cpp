@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include "actors/memory.hpp"
 #include "http/errors.hpp"
 
 #include <atomic>
@@ -227,12 +228,36 @@ private:
         }
         method_ = req.method;
         target_ = req.target;
-        auto self = this->shared_from_this();
-        srv_.dispatch(std::move(req), [self](response r) {
-            net::post(self->lowest().get_executor(),
-                      [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
-        });
+        auto once = std::make_shared<reply_once>(this->shared_from_this());
+        srv_.dispatch(std::move(req), [once](response r) { once->answer(std::move(r)); });
     }
+
+    /// The one answer to a request, however many copies of its responder exist:
+    /// the first response wins, and a request whose every responder is gone
+    /// unanswered (an exception, a dropped job) gets a 500 (503 while stopping),
+    /// so no client waits for an answer that will never come.
+    struct reply_once {
+        explicit reply_once(std::shared_ptr<session> s) : s_(std::move(s)) {}
+        reply_once(const reply_once&) = delete;
+        reply_once& operator=(const reply_once&) = delete;
+        ~reply_once() {
+            if (!done_)
+                answer(to_response(
+                    s_->srv_.stopping
+                        ? error::unavailable("the server is shutting down")
+                        : error::backend("internal error: the request was dropped unanswered")));
+        }
+        void answer(response r) {
+            if (done_.exchange(true) || !s_->srv_.alive)
+                return;
+            net::post(s_->lowest().get_executor(),
+                      [s = s_, r = std::move(r)]() mutable { s->write(std::move(r)); });
+        }
+
+    private:
+        std::shared_ptr<session> s_;
+        std::atomic<bool> done_{false};
+    };
 
     /// A Beast response with `r`'s status and headers, in the request's HTTP version.
     template <class Body> auto head_for(const response& r) {
@@ -254,7 +279,10 @@ private:
         res->body() = std::move(r.body);
         res->keep_alive(keep);
         res->prepare_payload();
-        if (spdlog::should_log(spdlog::level::debug)) {
+        if (r.status >= 500) // logged once here, with the route, whatever raised it
+            spdlog::error("{} {} answered {}: {}", method_, target_, r.status,
+                          std::string_view(r.body).substr(0, 512));
+        else if (spdlog::should_log(spdlog::level::debug)) {
             auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::steady_clock::now() - started_)
                           .count();
@@ -289,10 +317,14 @@ private:
                       [self = this->shared_from_this(), c = std::move(chunk)]() mutable {
                           if (self->dead_ || self->ending_)
                               return;
-                          if (self->queue_.size() >= self->s_->srv_.cfg.max_queued) {
-                              spdlog::warn("streaming client too slow: disconnecting");
+                          if (!self->s_->srv_.cfg.max_queued.admits(
+                                  self->queue_.size(), self->queued_bytes_, c.size())) {
+                              spdlog::warn("streaming client too slow ({} chunks, {} bytes "
+                                           "queued): disconnecting",
+                                           self->queue_.size(), self->queued_bytes_);
                               return self->gone();
                           }
+                          self->queued_bytes_ += c.size();
                           self->queue_.push_back(std::move(c));
                           self->pump();
                       });
@@ -333,7 +365,8 @@ private:
         void gone() {
             open_ = false;
             dead_ = true;
-            queue_.clear();
+            std::deque<std::string>().swap(queue_);
+            queued_bytes_ = 0;
             s_->abort();
         }
 
@@ -351,6 +384,7 @@ private:
             if (!queue_.empty()) {
                 auto chunk = std::make_shared<std::string>(std::move(queue_.front()));
                 queue_.pop_front();
+                queued_bytes_ -= chunk->size();
                 net::async_write(
                     s_->stream_, bhttp::make_chunk(net::buffer(*chunk)),
                     [chunk, done](beast::error_code ec, std::size_t n) { done(ec, n); });
@@ -370,6 +404,7 @@ private:
         std::shared_ptr<bhttp::response<bhttp::empty_body>> head_;
         std::optional<bhttp::response_serializer<bhttp::empty_body>> serializer_;
         std::deque<std::string> queue_;
+        std::size_t queued_bytes_ = 0;
         std::atomic<bool> open_{true};
         bool writing_ = false, ending_ = false, finished_ = false, dead_ = false;
     };
@@ -443,13 +478,23 @@ class ws_session final : public session_base,
 public:
     ws_session(server::impl& srv, Stream&& stream) : srv_(srv), ws_(std::move(stream)) {}
     ~ws_session() override {
+        // The owner hears of it however the session ends (but not while the
+        // io_context is being destroyed: the actors are gone by then).
+        if (srv_.alive)
+            closed();
         if (id_)
             srv_.session_closed(*id_);
     }
 
     void start(bhttp::request<bhttp::string_body> upgrade, const std::string& remote) {
         id_ = srv_.add_session(this->weak_from_this());
-        auto decision = srv_.upgrade(to_request(upgrade, remote), this->shared_from_this());
+        upgrade_decision decision = response{};
+        try {
+            decision = srv_.upgrade(to_request(upgrade, remote), this->shared_from_this());
+        } catch (const std::exception& e) {
+            spdlog::error("GET {} upgrade failed: {}", std::string(upgrade.target()), e.what());
+            decision = to_response(error::backend(std::string("internal error: ") + e.what()));
+        }
         if (auto* refusal = std::get_if<response>(&decision))
             return refuse(std::move(*refusal), upgrade.version());
         handler_ = std::move(std::get<ws_handler>(decision));
@@ -457,9 +502,10 @@ public:
         websocket::stream_base::timeout opt{tls_handshake_timeout, srv_.cfg.ping_interval * 2,
                                             true};
         ws_.set_option(opt);
+        ws_.read_message_max(max_ws_message_bytes);
         ws_.async_accept(upgrade, [self = this->shared_from_this()](beast::error_code ec) {
             if (ec)
-                return self->closed();
+                return self->abort();
             self->accepted_ = true;
             if (!self->writing_)
                 self->write_next(); // what was queued during the handshake
@@ -468,20 +514,26 @@ public:
     }
 
     void send(std::vector<std::string> frames) override {
-        net::post(ws_.get_executor(),
-                  [self = this->shared_from_this(), f = std::move(frames)]() mutable {
-                      if (self->closing_ || self->done_ || f.empty())
-                          return;
-                      if (self->queue_.size() >= self->srv_.cfg.max_queued) { // too slow
-                          spdlog::warn("websocket subscriber too slow ({} batches queued): "
-                                       "disconnecting",
-                                       self->queue_.size());
-                          return self->abort();
-                      }
-                      self->queue_.push_back(std::move(f));
-                      if (!self->writing_ && self->accepted_)
-                          self->write_next();
-                  });
+        net::post(ws_.get_executor(), [self = this->shared_from_this(),
+                                       f = std::move(frames)]() mutable {
+            if (self->closing_ || self->done_ || f.empty())
+                return;
+            std::size_t bytes = 0;
+            for (const auto& x : f)
+                bytes += x.size();
+            if (!self->srv_.cfg.max_queued.admits(self->queue_.size(), self->queued_bytes_, bytes))
+                return self->too_slow();
+            self->queued_bytes_ += bytes;
+            self->queue_.push_back(std::move(f));
+            if (!self->writing_ && self->accepted_)
+                self->write_next();
+        });
+    }
+
+    void set_overflow_frame(std::string frame) override {
+        net::post(ws_.get_executor(), [self = this->shared_from_this(), f = std::move(frame)]() {
+            self->overflow_frame_ = f;
+        });
     }
 
     void close() override {
@@ -517,14 +569,50 @@ private:
     void read() {
         ws_.async_read(buffer_,
                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                           // A protocol error, the client's close or its going away:
+                           // whatever Beast did about it, the socket is closed now,
+                           // so no descriptor outlives its client.
                            if (ec)
-                               return self->closed();
+                               return self->abort();
                            std::string text = beast::buffers_to_string(self->buffer_.data());
                            self->buffer_.consume(self->buffer_.size());
                            if (self->handler_.on_text)
                                self->handler_.on_text(std::move(text));
                            self->read();
                        });
+    }
+
+    /// The client does not keep up: its queue goes, it gets the overflow frame
+    /// and a 1008 close, and the socket is closed if that does not finish in time.
+    void too_slow() {
+        spdlog::warn("websocket subscriber too slow ({} batches, {} bytes queued): disconnecting",
+                     queue_.size(), queued_bytes_);
+        drop_queue();
+        if (!overflow_frame_.empty()) {
+            queue_.push_back({std::move(overflow_frame_)});
+            queued_bytes_ = queue_.back().front().size();
+        }
+        close_code_ = websocket::close_reason(websocket::close_code::policy_error,
+                                              "subscriber too slow: its queue is full");
+        closing_ = true;
+        if (handler_.on_closed) { // the owner stops sending now
+            handler_.on_closed();
+            handler_.on_closed = nullptr;
+        }
+        kill_timer_.expires_after(ws_close_timeout);
+        kill_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+            if (!ec)
+                self->abort();
+        });
+        if (accepted_ && !writing_)
+            write_next();
+    }
+
+    void drop_queue() {
+        std::deque<std::vector<std::string>>().swap(queue_);
+        actors::memory_released(queued_bytes_);
+        queued_bytes_ = 0;
+        front_pos_ = 0;
     }
 
     void write_next() {
@@ -538,6 +626,7 @@ private:
         // The frame in flight lives outside the queue, which an abort may clear.
         auto& batch = queue_.front();
         current_ = std::move(batch[front_pos_++]);
+        queued_bytes_ -= std::min(queued_bytes_, current_.size());
         if (front_pos_ == batch.size()) {
             queue_.pop_front();
             front_pos_ = 0;
@@ -555,14 +644,27 @@ private:
         if (done_ || close_started_) // one close handshake, however many asked for it
             return;
         close_started_ = true;
-        ws_.async_close(websocket::close_code::normal,
-                        [self = this->shared_from_this()](beast::error_code) { self->closed(); });
+        // A client that never answers the close (or a Beast operation that never
+        // completes after a protocol error) cannot hold the socket: past the
+        // timeout it is closed whatever is pending.
+        kill_timer_.expires_after(ws_close_timeout);
+        kill_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+            if (!ec)
+                self->abort();
+        });
+        ws_.async_close(close_code_,
+                        [self = this->shared_from_this()](beast::error_code) { self->abort(); });
     }
 
     void abort() {
         beast::error_code ec;
         beast::get_lowest_layer(ws_).socket().close(ec);
+        kill_timer_.cancel();
         closed();
+        // Gone for the server's shutdown now, even if an operation still holds
+        // this object for a while.
+        if (id_)
+            srv_.session_closed(*std::exchange(id_, std::nullopt));
     }
 
     /// Tells the owner once that the connection is gone.
@@ -570,8 +672,7 @@ private:
         if (done_)
             return;
         done_ = true;
-        queue_.clear();
-        front_pos_ = 0;
+        drop_queue();
         if (handler_.on_closed)
             handler_.on_closed();
         handler_ = {};
@@ -583,8 +684,12 @@ private:
     std::optional<std::uint64_t> id_;
     ws_handler handler_;
     std::deque<std::vector<std::string>> queue_; ///< batches, as sent
+    std::size_t queued_bytes_ = 0;               ///< in queue_, not yet written
     std::size_t front_pos_ = 0;                  ///< frames of the front batch written
     std::string current_;                        ///< the frame being written
+    std::string overflow_frame_;
+    websocket::close_reason close_code_{websocket::close_code::normal};
+    net::steady_timer kill_timer_{ws_.get_executor()};
     bool accepted_ = false, writing_ = false, closing_ = false, close_started_ = false,
          done_ = false;
 };
@@ -635,7 +740,10 @@ void server::impl::begin_shutdown() {
         on_shutdown();
     beast::error_code ec;
     acceptor.close(ec);
+    // Removing the signals restores their default action: a second SIGINT or
+    // SIGTERM ends the process at once.
     signals.cancel(ec);
+    signals.clear(ec);
     std::vector<std::shared_ptr<session_base>> live;
     {
         std::lock_guard lock(mu);
@@ -644,7 +752,7 @@ void server::impl::begin_shutdown() {
                 live.push_back(std::move(s));
     }
     if (live.empty())
-        return;
+        return ioc.stop();
     grace_timer.expires_after(shutdown_grace);
     grace_timer.async_wait([self = shared_from_this()](beast::error_code e) {
         if (!e) {
@@ -659,8 +767,13 @@ void server::impl::begin_shutdown() {
 void server::impl::session_closed(std::uint64_t id) {
     std::lock_guard lock(mu);
     sessions.erase(id);
+    // The last connection is gone: serving ends now, even if some operation of
+    // a closed connection is still pending (it is destroyed with the io_context).
     if (stopping && alive && sessions.empty())
-        net::post(strand, [self = shared_from_this()] { self->grace_timer.cancel(); });
+        net::post(strand, [self = shared_from_this()] {
+            self->grace_timer.cancel();
+            self->ioc.stop();
+        });
 }
 
 server::server(server_config cfg, dispatch_fn dispatch, upgrade_fn upgrade)
@@ -723,17 +836,47 @@ void server::handle_signals() {
     s.signals.async_wait([self = impl_](beast::error_code ec, int sig) {
         if (ec)
             return;
-        spdlog::info("received signal {}", sig);
+        spdlog::info("received signal {}: shutting down (a second signal exits at once)", sig);
+        // Whatever is still open, the process ends within the grace period plus
+        // a few seconds: a watchdog ends it if the orderly teardown has not.
+        std::thread([] {
+            std::this_thread::sleep_for(shutdown_grace + shutdown_watchdog_margin);
+            spdlog::error("shutdown did not finish within {} s; exiting now",
+                          (shutdown_grace + shutdown_watchdog_margin).count());
+            spdlog::shutdown();
+            std::_Exit(0);
+        }).detach();
         self->begin_shutdown();
     });
 }
+
+namespace {
+
+/// Runs the io_context until it stops. An exception escaping a completion handler
+/// unwinds out of run(): it is logged and the thread goes back to serving (the
+/// connection whose handler threw loses its pending operation and closes when its
+/// last handle goes); it never ends the process.
+void serve_guarded(net::io_context& ioc) {
+    for (;;) {
+        try {
+            ioc.run();
+            return;
+        } catch (const std::exception& e) {
+            spdlog::error("transport: a completion handler threw ({}); serving on", e.what());
+        } catch (...) {
+            spdlog::error("transport: a completion handler threw; serving on");
+        }
+    }
+}
+
+} // namespace
 
 void server::run() {
     auto& s = *impl_;
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < std::max(1u, s.cfg.io_threads); ++i)
-        threads.emplace_back([&s] { s.ioc.run(); });
-    s.ioc.run();
+        threads.emplace_back([&s] { serve_guarded(s.ioc); });
+    serve_guarded(s.ioc);
     for (auto& t : threads)
         t.join();
 }

@@ -34,10 +34,32 @@ inline constexpr std::chrono::seconds write_timeout{60};
 inline constexpr std::chrono::seconds tls_handshake_timeout{10};
 /// On shutdown, in-flight requests get this long to finish.
 inline constexpr std::chrono::seconds shutdown_grace{30};
+/// After a signal, the process has ended this long past the grace period
+/// whatever is still open (handle_signals' watchdog).
+inline constexpr std::chrono::seconds shutdown_watchdog_margin{4};
 
-/// Frames queued to one WebSocket or streamed response before its client counts
-/// as too slow and is dropped.
+/// Batches queued to one WebSocket, streamed response or SockJS session before
+/// its client counts as too slow and is disconnected...
 inline constexpr std::size_t max_queued_frames = 4096;
+/// ...or bytes queued. A batch that arrives at an empty queue is always taken
+/// (a late subscriber's replay is bounded by the campaign's own buffer).
+inline constexpr std::size_t max_queued_bytes = 32 * 1024 * 1024;
+/// A WebSocket being closed (normally, or as too slow) gets this long to finish
+/// the close handshake before its socket is closed regardless.
+inline constexpr std::chrono::seconds ws_close_timeout{5};
+
+/// The one rule for every per-connection outgoing queue.
+struct queue_bound {
+    std::size_t max_batches = max_queued_frames;
+    std::size_t max_bytes = max_queued_bytes;
+    /// Whether a batch of `bytes` may join `batches` batches holding `queued` bytes.
+    bool admits(std::size_t batches, std::size_t queued, std::size_t bytes) const {
+        return batches == 0 || (batches < max_batches && queued + bytes <= max_bytes);
+    }
+};
+/// Largest message a WebSocket client may send (auth and select_campaign are a
+/// few hundred bytes); larger → close 1009.
+inline constexpr std::size_t max_ws_message_bytes = 64 * 1024;
 /// A WebSocket with no traffic is pinged this often (Fleet: 25 s).
 inline constexpr std::chrono::seconds ws_ping_interval{25};
 
@@ -45,12 +67,17 @@ inline constexpr std::chrono::seconds ws_ping_interval{25};
 class ws_connection {
 public:
     virtual ~ws_connection() = default;
-    /// Queues text frames sent together; with server_config::max_queued batches
-    /// already waiting, the connection is dropped as too slow instead.
+    /// Queues text frames sent together; when the queue's bound
+    /// (server_config::max_queued) does not admit them, the client is too slow:
+    /// the queue is dropped, the overflow frame (if any) sent, and the
+    /// connection closed with 1008 and a reason.
     virtual void send(std::vector<std::string> frames) = 0;
     void send(std::string text) { send(std::vector<std::string>{std::move(text)}); }
     /// Sends what is queued, then closes with code 1000.
     virtual void close() = 0;
+    /// A text frame sent before the 1008 close of a too slow client (SockJS's
+    /// `c[...]`); none by default.
+    virtual void set_overflow_frame(std::string frame) = 0;
 };
 
 /// What the owner of an accepted WebSocket hears (on the connection's strand).
@@ -70,8 +97,9 @@ struct server_config {
     std::string cert_file;
     std::string key_file;
     unsigned io_threads = 2;
-    /// Bound of a WebSocket's or streamed response's queue (tests make it small).
-    std::size_t max_queued = max_queued_frames;
+    /// Bound of a WebSocket's, streamed response's or SockJS session's queue
+    /// (tests make it small).
+    queue_bound max_queued;
     /// WebSocket keep-alive ping interval (tests make it short).
     std::chrono::milliseconds ping_interval = ws_ping_interval;
 };

@@ -1,10 +1,12 @@
 #include "http/sockjs_sessions.hpp"
 
+#include "actors/memory.hpp"
 #include "actors/subscriber_actor.hpp"
 #include "http/errors.hpp"
 
 #include <boost/json.hpp>
 #include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
 namespace flotilla::http {
 
@@ -25,11 +27,31 @@ constexpr const char* busy_frame = "c[2010,\"Another connection still open\"]\n"
 
 } // namespace
 
+void sockjs_sessions::clear_queue(session& s) {
+    std::deque<std::string>().swap(s.queue);
+    actors::memory_released(s.queued_bytes);
+    s.queued_bytes = 0;
+    s.batches = 0;
+}
+
+void sockjs_sessions::sweep_closed() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_sweep_ < closed_session_linger)
+        return;
+    last_sweep_ = now;
+    std::erase_if(sessions_, [&](auto& kv) {
+        session& x = *kv.second;
+        std::unique_lock l(x.mu, std::try_to_lock); // a busy session is in use
+        return l.owns_lock() && x.closed && !x.pending && !x.streaming &&
+               now - x.closed_at > closed_session_linger;
+    });
+}
+
 void sockjs_sessions::drop(const std::string& id, session& s) {
     if (s.subscriber)
         caf::anon_send_exit(s.subscriber, caf::exit_reason::user_shutdown);
     s.closed = true;
-    s.queue.clear();
+    clear_queue(s);
     std::lock_guard lock(mu_);
     if (auto it = sessions_.find(id); it != sessions_.end() && it->second.get() == &s)
         sessions_.erase(it);
@@ -56,14 +78,13 @@ void sockjs_sessions::flush(const std::string& id, session& s) {
         bj::array msgs;
         for (auto& m : s.queue)
             msgs.emplace_back(m);
-        s.queue.clear();
-        s.batches = 0;
+        clear_queue(s);
         body = "a" + bj::serialize(msgs) + "\n";
     }
     // A poll answers one frame; a stream can carry the close after the messages.
     const bool closing = s.closed && (body.empty() || s.streaming);
     if (closing)
-        body += close_frame;
+        body += s.too_slow ? std::string(sockjs_slow_frame) + "\n" : close_frame;
     else if (body.empty() && s.heartbeat_due)
         body = "h\n";
     if (body.empty())
@@ -90,6 +111,7 @@ sockjs_sessions::open(const std::string& id, const spawn_fn& spawn, bool& create
     std::shared_ptr<session> s;
     {
         std::lock_guard lock(mu_);
+        sweep_closed();
         auto& slot = sessions_[id];
         if (!slot)
             slot = std::make_shared<session>();
@@ -111,14 +133,34 @@ sockjs_sessions::open(const std::string& id, const spawn_fn& spawn, bool& create
         s->subscriber = spawn(
             [this, with, id](std::vector<std::string> msgs) {
                 with([&](session& x) {
-                    if (x.batches >= max_queue_) // nobody takes them: too slow
-                        return drop(id, x);
+                    std::size_t bytes = 0;
+                    for (const auto& m : msgs)
+                        bytes += m.size();
+                    if (!bound_.admits(x.batches, x.queued_bytes, bytes)) {
+                        // Nobody takes them: too slow. The queue goes; the next
+                        // receiver gets the close frame that says why.
+                        spdlog::warn("SockJS session {} too slow ({} batches, {} bytes "
+                                     "queued): closing",
+                                     id, x.batches, x.queued_bytes);
+                        clear_queue(x);
+                        x.closed = x.too_slow = true;
+                        x.closed_at = std::chrono::steady_clock::now();
+                        if (x.subscriber)
+                            caf::anon_send_exit(x.subscriber, caf::exit_reason::user_shutdown);
+                        return;
+                    }
                     ++x.batches;
+                    x.queued_bytes += bytes;
                     for (auto& m : msgs)
                         x.queue.push_back(std::move(m));
                 });
             },
-            [with] { with([](session& x) { x.closed = true; }); },
+            [with] {
+                with([](session& x) {
+                    x.closed = true;
+                    x.closed_at = std::chrono::steady_clock::now();
+                });
+            },
             [with] { with([](session& x) { x.heartbeat_due = true; }); });
     }
     return s;
@@ -168,6 +210,11 @@ response sockjs_sessions::send(const std::string& id, const std::string& body) {
             return to_response(error::not_found("SockJS session", id));
         s = it->second;
     }
+    {
+        std::lock_guard lock(s->mu);
+        if (s->closed) // nothing will read what is sent to it
+            return to_response(error::not_found("SockJS session", id));
+    }
     boost::system::error_code ec;
     auto v = bj::parse(body, ec);
     if (ec || !v.is_array()) // SockJS says 500; a client's fault is a 400 here
@@ -195,7 +242,7 @@ void sockjs_sessions::clear() {
     for (auto& [id, s] : all) {
         std::lock_guard lock(s->mu);
         s->closed = true;
-        s->queue.clear();
+        clear_queue(*s);
         flush(id, *s); // a held poll or a stream gets the close frame now
         if (s->subscriber)
             caf::anon_send_exit(s->subscriber, caf::exit_reason::user_shutdown);

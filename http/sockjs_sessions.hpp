@@ -7,9 +7,11 @@
 /// transport does not use this (it has a connection).
 
 #include "http/message.hpp"
+#include "http/server.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -23,6 +25,11 @@ namespace flotilla::http {
 
 /// Bytes one xhr_streaming response carries before it is ended (SockJS: 128 KiB).
 inline constexpr std::size_t stream_limit = 128 * 1024;
+/// A closed session waits this long for its client to come for the close frame.
+inline constexpr std::chrono::seconds closed_session_linger{30};
+/// The close frame a SockJS client too slow for its queue's bound gets.
+inline constexpr const char* sockjs_slow_frame =
+    "c[1008,\"subscriber too slow: its queue is full\"]";
 
 class sockjs_sessions {
 public:
@@ -37,9 +44,10 @@ public:
     /// Client messages; 404 for an unknown session, 500 for a body that is not
     /// a JSON array of strings (SockJS's answers), 204 otherwise.
     response send(const std::string& id, const std::string& body);
-    /// Batches (see subscriber_sink) queued for a session with no receiver before
-    /// it is dropped as too slow (the transport's bound, server_config::max_queued).
-    void set_max_queue(std::size_t n) { max_queue_ = n; }
+    /// The bound of what is queued for a session with no receiver (the
+    /// transport's, server_config::max_queued); past it the session is closed as
+    /// too slow: its next poll gets sockjs_slow_frame.
+    void set_bound(queue_bound b) { bound_ = b; }
     /// Shutdown: held polls and streams get the close frame; every subscriber exits.
     void clear();
 
@@ -52,7 +60,10 @@ private:
         std::shared_ptr<body_stream> streaming; ///< an xhr_streaming receiver
         std::size_t streamed = 0;               ///< bytes written to it
         std::size_t batches = 0;                ///< batches queued since the last flush
+        std::size_t queued_bytes = 0;           ///< bytes in `queue`
         bool closed = false;
+        bool too_slow = false; ///< closed past the bound: the close frame says so
+        std::chrono::steady_clock::time_point closed_at{};
         bool heartbeat_due = false;
         int heartbeats_unpolled = 0; ///< an abandoned session is closed after two
     };
@@ -63,10 +74,16 @@ private:
     static bool has_receiver(session& s);
     /// Gives the receiver what there is to say; call with s.mu held.
     void flush(const std::string& id, session& s);
+    /// Forgets sessions closed over closed_session_linger ago whose client never
+    /// came for the close frame (at most once per linger); call with mu_ held.
+    void sweep_closed();
+    /// Empties a session's queue (and frees its memory); call with s.mu held.
+    static void clear_queue(session& s);
     /// Ends the session: exits its subscriber and forgets it; call with s.mu held.
     void drop(const std::string& id, session& s);
 
-    std::size_t max_queue_ = 4096;
+    queue_bound bound_;
+    std::chrono::steady_clock::time_point last_sweep_{};
     std::mutex mu_;
     std::unordered_map<std::string, std::shared_ptr<session>> sessions_;
 };

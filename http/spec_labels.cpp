@@ -38,7 +38,10 @@ void apply_labels(api& a, const request& req, responder reply) {
                                       return to_response(authz::forbidden());
                                   if (auto invalid = validate_all(specs))
                                       return to_response(*invalid);
-                                  return applied(st.apply_label_specs(specs, a.now()));
+                                  auto ok = st.apply_label_specs(specs, a.now());
+                                  if (ok)
+                                      a.catalog_changed(st);
+                                  return applied(ok);
                               });
 }
 

@@ -29,7 +29,10 @@ void apply_policies(api& a, const request& req, responder reply) {
             }
             if (auto invalid = validate_all(specs))
                 return to_response(*invalid);
-            return applied(st.apply_policy_specs(specs, v.u.id, a.now()));
+            auto ok = st.apply_policy_specs(specs, v.u.id, a.now());
+            if (ok)
+                a.catalog_changed(st);
+            return applied(ok);
         });
 }
 

@@ -34,11 +34,17 @@ std::string get(const result_row& r, const char* key) {
     return it == r.end() ? std::string() : it->second;
 }
 
-/// Sets `out` from a decimal string; malformed input leaves it unchanged.
-void set_int(std::int64_t& out, const std::string& s) {
+/// The longest interval an agent may report (ten years, in seconds); anything
+/// larger is ignored, so no time computation from it can overflow.
+constexpr std::int64_t max_interval_s = 10LL * 365 * 24 * 3600;
+
+/// Sets `out` from a decimal string within [lo, hi]; malformed or out-of-range
+/// input (agents are untrusted) leaves it unchanged.
+void set_int(std::int64_t& out, const std::string& s, std::int64_t lo = 0,
+             std::int64_t hi = INT64_MAX) {
     std::int64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec == std::errc() && p == s.data() + s.size())
+    if (ec == std::errc() && p == s.data() + s.size() && v >= lo && v <= hi)
         out = v;
 }
 
@@ -96,11 +102,11 @@ bool ingest_detail(host& h, const std::string& name, const std::vector<result_ro
         for (const auto& r : rows) {
             const std::string flag = get(r, "name"), value = get(r, "value");
             if (flag == "distributed_interval")
-                set_int(h.distributed_interval, value);
+                set_int(h.distributed_interval, value, 0, max_interval_s);
             else if (flag == "config_tls_refresh" || flag == "config_refresh")
-                set_int(h.config_tls_refresh, value);
+                set_int(h.config_tls_refresh, value, 0, max_interval_s);
             else if (flag == "logger_tls_period")
-                set_int(h.logger_tls_period, value);
+                set_int(h.logger_tls_period, value, 0, max_interval_s);
         }
     } else if (name == "network_interface") {
         // The busiest interface's first IPv4 address that is not loopback; else
@@ -121,8 +127,8 @@ bool ingest_detail(host& h, const std::string& name, const std::vector<result_ro
         }
     } else if (name == "uptime") {
         std::int64_t secs = -1;
-        if (!rows.empty())
-            set_int(secs, get(rows[0], "total_seconds"));
+        if (!rows.empty()) // in nanoseconds it must fit an int64
+            set_int(secs, get(rows[0], "total_seconds"), 0, INT64_MAX / 1'000'000'000);
         if (secs >= 0)
             h.uptime_ns = secs * 1'000'000'000;
     } else {

@@ -1,5 +1,8 @@
 #include "model/json.hpp"
 
+#include <charconv>
+#include <cmath>
+
 namespace flotilla::json {
 
 expected<bj::value> parse(std::string_view body) {
@@ -24,6 +27,36 @@ expected<bj::object> parse_object(std::string_view body) {
 
 std::string dump(const bj::value& v) {
     return bj::serialize(v);
+}
+
+std::optional<std::int64_t> integral_double(const bj::value& v) {
+    if (!v.is_double())
+        return std::nullopt;
+    const double d = v.get_double();
+    // [-2^63, 2^63): outside it the conversion to int64 is undefined.
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || d != std::trunc(d))
+        return std::nullopt;
+    return static_cast<std::int64_t>(d);
+}
+
+std::optional<std::int64_t> to_int64(const bj::value& v) {
+    if (v.is_int64())
+        return v.get_int64();
+    if (v.is_uint64()) {
+        if (v.get_uint64() > static_cast<std::uint64_t>(INT64_MAX))
+            return std::nullopt;
+        return static_cast<std::int64_t>(v.get_uint64());
+    }
+    return integral_double(v);
+}
+
+std::optional<std::int64_t> parse_int64(std::string_view s) {
+    std::int64_t v = 0;
+    const char* last = s.data() + s.size();
+    auto [p, ec] = std::from_chars(s.data(), last, v);
+    if (s.empty() || ec != std::errc() || p != last)
+        return std::nullopt;
+    return v;
 }
 
 std::string_view kind_name(const bj::value& v) {
@@ -87,11 +120,8 @@ std::optional<std::int64_t> reader::int64(std::string_view key) {
         return v->get_int64();
     if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
         return static_cast<std::int64_t>(v->get_uint64());
-    if (v->is_double()) {
-        double d = v->get_double();
-        if (d == static_cast<double>(static_cast<std::int64_t>(d)))
-            return static_cast<std::int64_t>(d);
-    }
+    if (auto d = integral_double(*v))
+        return *d;
     mismatch(key, "integer");
     return std::nullopt;
 }

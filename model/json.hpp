@@ -54,6 +54,14 @@ private:
     std::optional<error> failure_;
 };
 
+/// A JSON number as an int64: an integer in range, or a double with no fraction
+/// in range; nullopt otherwise (never undefined behaviour).
+std::optional<std::int64_t> to_int64(const bj::value& v);
+/// A double with no fraction that fits an int64, as one; nullopt otherwise.
+std::optional<std::int64_t> integral_double(const bj::value& v);
+/// A whole decimal string (optional '-') that fits an int64; nullopt otherwise.
+std::optional<std::int64_t> parse_int64(std::string_view s);
+
 /// The JSON type name of a value, for error messages.
 std::string_view kind_name(const bj::value& v);
 

@@ -27,14 +27,6 @@ std::string temp_dir() {
     return d;
 }
 
-/// The port from "Flotilla is serving on http://127.0.0.1:PORT".
-unsigned short served_port(const std::string& output) {
-    std::smatch m;
-    if (!std::regex_search(output, m, std::regex(R"(serving on https?://[^:]+:(\d+))")))
-        return 0;
-    return static_cast<unsigned short>(std::stoi(m[1]));
-}
-
 const std::string setup_body = R"({"server_url":"https://fleet.example.com",
     "admin":{"name":"A","email":"a@example.com","password":"pw"}})";
 

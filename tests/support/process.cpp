@@ -3,7 +3,9 @@
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
+#include <fstream>
 #include <poll.h>
+#include <regex>
 #include <stdexcept>
 #include <sys/wait.h>
 #include <thread>
@@ -103,6 +105,22 @@ std::pair<int, std::string> run_flotilla(std::vector<std::string> args,
     child_process p(std::move(args), std::move(env));
     auto code = p.wait_exit(std::chrono::seconds(10));
     return {code.value_or(-1), p.output()};
+}
+
+unsigned short served_port(const std::string& output) {
+    std::smatch m;
+    if (!std::regex_search(output, m, std::regex(R"(serving on https?://[^:]+:(\d+))")))
+        return 0;
+    return static_cast<unsigned short>(std::stoi(m[1]));
+}
+
+std::size_t resident_bytes(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.starts_with("VmRSS:"))
+            return static_cast<std::size_t>(std::stoull(line.substr(6))) * 1024; // kB
+    return 0;
 }
 
 } // namespace flotilla::testing

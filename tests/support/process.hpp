@@ -27,6 +27,7 @@ public:
     std::optional<int> wait_exit(std::chrono::milliseconds deadline);
     void signal(int sig);
     const std::string& output() const { return output_; }
+    pid_t pid() const { return pid_; }
 
 private:
     bool read_some(std::chrono::milliseconds wait);
@@ -35,6 +36,12 @@ private:
     std::string output_;
     std::optional<int> status_;
 };
+
+/// The port from "Flotilla is serving on http://127.0.0.1:PORT" (0 when absent).
+unsigned short served_port(const std::string& output);
+
+/// The resident set size of a process, in bytes (0 when it cannot be read).
+std::size_t resident_bytes(pid_t pid);
 
 /// Runs to completion (10 s deadline); returns {exit code, output}.
 std::pair<int, std::string> run_flotilla(std::vector<std::string> args,

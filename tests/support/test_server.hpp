@@ -21,7 +21,7 @@ struct server_options {
     /// Where osquery logs go ("" → files in a fresh temporary directory).
     actors::log_files logs{"", ""};
     /// The results stream's timings and bounds (short or small in some tests).
-    std::size_t max_queued = http::max_queued_frames;
+    http::queue_bound max_queued;
     std::chrono::milliseconds ping_interval = http::ws_ping_interval;
     std::chrono::milliseconds sockjs_heartbeat = actors::heartbeat_interval;
 
@@ -63,6 +63,8 @@ public:
     /// Waits (up to `deadline`) until `n` requests are under way in the transport.
     bool wait_requests_in_flight(int n, std::chrono::milliseconds deadline);
     void stop_registry_for_test() { inst_->stop_registry_for_test(); }
+    /// Actors alive in the instance.
+    std::size_t running_actors() const { return inst_->running_actors_for_test(); }
     /// The log writer's counters.
     const actors::log_counters& log_counters() const { return inst_->log_counters(); }
     /// The osquery log files in use.

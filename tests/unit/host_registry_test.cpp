@@ -134,3 +134,67 @@ TEST_F(registry_test, a_refetch_makes_details_due_at_once) {
     for (auto& [name, sql] : r->queries)
         EXPECT_TRUE(name.starts_with("fleet_detail_query_")) << name;
 }
+
+namespace {
+
+/// Answers every label and policy query the host is given now.
+void answer_all(host_registry_state& reg, const std::string& key) {
+    std::vector<query_result> results;
+    auto answer = reg.read(key);
+    ASSERT_TRUE(answer);
+    for (auto& [name, sql] : answer->queries)
+        if (name.starts_with("fleet_label_query_") || name.starts_with("fleet_policy_query_"))
+            results.push_back({name, {}, false, ""});
+    ASSERT_TRUE(reg.write(key, results));
+}
+
+} // namespace
+
+TEST_F(registry_test, a_new_or_changed_catalogue_entry_is_asked_at_once_the_rest_waits) {
+    answer_all(reg, "key-1");
+    auto nothing = due();
+    EXPECT_FALSE(has(nothing, "fleet_label_query_6"));
+    EXPECT_FALSE(has(nothing, "fleet_policy_query_1"));
+
+    storage::query_catalog c;
+    c.labels = {{6, "select 1;", ""},
+                {8, "ubuntu only, changed", "ubuntu"},
+                {9, "new", ""},
+                {10, "new but darwin", "darwin"}};
+    c.policies = {{1, "global", std::nullopt, ""}, {5, "new policy", std::nullopt, ""}};
+    reg.set_catalog(c);
+    auto d = due();
+    EXPECT_FALSE(has(d, "fleet_label_query_6"));  // unchanged: not due for an hour
+    EXPECT_TRUE(has(d, "fleet_label_query_8"));   // changed
+    EXPECT_TRUE(has(d, "fleet_label_query_9"));   // new
+    EXPECT_FALSE(has(d, "fleet_label_query_10")); // another platform
+    EXPECT_FALSE(has(d, "fleet_policy_query_1"));
+    EXPECT_TRUE(has(d, "fleet_policy_query_5"));
+    // Asked until answered; answering them does not move the next full round.
+    EXPECT_TRUE(has(due(), "fleet_label_query_9"));
+    answer_all(reg, "key-1");
+    EXPECT_FALSE(has(due(), "fleet_label_query_9"));
+    EXPECT_FALSE(has(due(), "fleet_policy_query_5"));
+    now += seconds_to_micros(3600);
+    auto full = due();
+    EXPECT_TRUE(has(full, "fleet_label_query_6"));
+    EXPECT_TRUE(has(full, "fleet_label_query_9"));
+    EXPECT_TRUE(has(full, "fleet_policy_query_1"));
+}
+
+TEST_F(registry_test, the_first_catalogue_is_the_baseline_and_a_reload_unchanged_asks_nothing) {
+    answer_all(reg, "key-1");
+    storage::query_catalog same;
+    same.labels = {{6, "select 1;", ""},
+                   {7, "select 1 from os_version where platform = 'darwin';", "darwin"},
+                   {8, "ubuntu only", "ubuntu"}};
+    same.policies = {{1, "global", std::nullopt, ""},
+                     {2, "mac policy", std::nullopt, "darwin"},
+                     {3, "team 5 policy", 5, ""},
+                     {4, "linux policy", std::nullopt, "windows,linux"}};
+    reg.set_catalog(same); // the periodic reload
+    for (const auto& name : due())
+        EXPECT_FALSE(name.starts_with("fleet_label_query_") ||
+                     name.starts_with("fleet_policy_query_"))
+            << name;
+}
