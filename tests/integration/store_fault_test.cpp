@@ -87,7 +87,8 @@ TEST(mysql_outage, mariadb_killed_and_restarted_while_agents_check_in) {
         const auto t = steady::now();
         auto due = a->read();
         ASSERT_EQ(due.status, 200) << due.body;
-        const auto& queries = due.json().at("queries").as_object();
+        const bj::value body = due.json();
+        const auto& queries = body.at("queries").as_object();
         EXPECT_TRUE(queries.contains("fleet_label_query_6")) << due.body;
         EXPECT_TRUE(queries.contains("fleet_detail_query_network_interface")) << due.body;
         auto wrote = a->answer(queries);
