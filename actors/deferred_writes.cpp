@@ -6,6 +6,10 @@ namespace flotilla::actors {
 
 namespace {
 
+/// Past the first, one warning per this many dropped writes (a flood of them
+/// must not flood the log too).
+constexpr std::uint64_t drop_warning_every = 1000;
+
 void taken(acked_write& w) {
     if (auto t = std::exchange(w.taken, nullptr))
         t();
@@ -57,11 +61,13 @@ void deferred_writes::keep(acked_write w) {
     ++counters_->kept;
     while (bytes_ > max_bytes_ && queue_.size() > 1) {
         auto& old = queue_.front();
-        spdlog::warn("kept store writes exceed {} bytes: dropping the oldest, {}", max_bytes_,
-                     old.what);
+        const auto dropped = ++counters_->dropped;
+        if (dropped == 1 || dropped % drop_warning_every == 0)
+            spdlog::warn("kept store writes exceed {} bytes: dropping the oldest, {} ({} dropped "
+                         "so far)",
+                         max_bytes_, old.what, dropped);
         bytes_ -= old.bytes;
         queue_.pop_front();
-        ++counters_->dropped;
     }
     publish();
 }
