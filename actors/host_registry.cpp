@@ -3,6 +3,7 @@
 #include "actors/campaign_actor.hpp"
 #include "actors/guard.hpp"
 #include "actors/messages.hpp"
+#include "actors/persistence_actor.hpp"
 
 #include <caf/all.hpp>
 #include <charconv>
@@ -382,36 +383,54 @@ void load_catalog(caf::local_actor* self, const caf::actor& persistence) {
     });
 }
 
+/// About the bytes a write's results hold, for the bound on kept writes.
+std::size_t effects_bytes(const host_registry_state::write_effects& fx) {
+    std::size_t n = sizeof fx;
+    for (const auto& [name, rows] : fx.details) {
+        n += name.size() + 32;
+        for (const auto& row : rows)
+            for (const auto& [k, v] : row)
+                n += k.size() + v.size() + 64;
+    }
+    n += fx.labels.size() * sizeof(fx.labels[0]) + fx.policies.size() * sizeof(fx.policies[0]);
+    return n;
+}
+
+/// Stores a check-in's results (answered already): kept and retried by the
+/// persistence actor while the store is unavailable; replaying them is harmless.
 void store_effects(caf::local_actor* self, const caf::actor& persistence,
                    host_registry_state::write_effects fx, micros now) {
     if (fx.details.empty() && fx.labels.empty() && fx.policies.empty())
         return;
     caf::actor_addr me = self->address();
-    to_store(persistence, [me, fx = std::move(fx), now](storage::store& st) {
+    acked_write w;
+    w.what = "results of host " + std::to_string(fx.host_id);
+    w.bytes = effects_bytes(fx);
+    w.run = [me, fx = std::move(fx), now](storage::store& st) -> expected<void> {
         if (!fx.details.empty()) {
             auto h = st.host_by_id(fx.host_id);
-            if (h) {
-                for (const auto& [name, rows] : fx.details)
-                    ingest_detail(*h, name, rows);
-                h->detail_updated_at = now;
-                h->refetch_requested = false;
-                h->updated_at = now;
-                if (auto ok = st.update_host(*h); !ok)
-                    spdlog::warn("host {}: cannot store details: {}", fx.host_id, ok.err().message);
-                if (auto a = caf::actor_cast<caf::actor>(me))
-                    caf::anon_send(
-                        a, host_updated_msg{h->id, h->platform, h->hostname, online_window_s(*h)});
-            }
+            if (!h)
+                return h.err();
+            for (const auto& [name, rows] : fx.details)
+                ingest_detail(*h, name, rows);
+            h->detail_updated_at = now;
+            h->refetch_requested = false;
+            h->updated_at = now;
+            if (auto ok = st.update_host(*h); !ok)
+                return ok;
+            if (auto a = caf::actor_cast<caf::actor>(me))
+                caf::anon_send(
+                    a, host_updated_msg{h->id, h->platform, h->hostname, online_window_s(*h)});
         }
         if (!fx.labels.empty())
             if (auto ok = st.record_label_results(fx.host_id, fx.labels, now); !ok)
-                spdlog::warn("host {}: cannot store label results: {}", fx.host_id,
-                             ok.err().message);
+                return ok;
         if (!fx.policies.empty())
             if (auto ok = st.record_policy_results(fx.host_id, fx.policies, now); !ok)
-                spdlog::warn("host {}: cannot store policy results: {}", fx.host_id,
-                             ok.err().message);
-    });
+                return ok;
+        return {};
+    };
+    store_acked(persistence, std::move(w));
 }
 
 /// The registry actor's state: the rules plus the campaign directory.
@@ -435,11 +454,15 @@ void write_seen_chunk(caf::stateful_actor<registry_actor_state>* self,
                                                        st.seen_backlog.begin() + n);
     st.seen_backlog.erase(st.seen_backlog.begin(), st.seen_backlog.begin() + n);
     caf::actor me = caf::actor_cast<caf::actor>(self);
-    to_store(persistence, [me, chunk = std::move(chunk)](storage::store& store) {
-        if (auto ok = store.save_seen_times(chunk); !ok)
-            spdlog::warn("cannot store seen times: {}", ok.err().message);
-        caf::anon_send(me, seen_saved_atom::value);
-    });
+    acked_write w;
+    w.what = "seen times of " + std::to_string(chunk.size()) + " hosts";
+    w.bytes = chunk.size() * sizeof(chunk[0]) + sizeof w;
+    w.run = [chunk = std::move(chunk)](storage::store& store) {
+        return store.save_seen_times(chunk);
+    };
+    // The next chunk follows once this one is written, kept or given up on.
+    w.taken = [me] { caf::anon_send(me, seen_saved_atom::value); };
+    store_acked(persistence, std::move(w));
 }
 
 caf::behavior host_registry(caf::stateful_actor<registry_actor_state>* self, caf::actor persistence,

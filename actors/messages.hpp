@@ -118,12 +118,40 @@ struct log_lines_msg {
 /// Work for the persistence actor: runs with exclusive access to the store and
 /// answers through whatever reply handle it captured (never by blocking).
 struct store_job {
+    store_job() = default;
+    store_job(std::function<void(storage::store&)> r) : run(std::move(r)) {}
+    store_job(std::function<void(storage::store&)> r, std::function<void(const error&)> f)
+        : run(std::move(r)), failed(std::move(f)) {}
+
     std::function<void(storage::store&)> run;
+    /// Called instead of an answer when `run` throws (the job's reply handle
+    /// still answers: a 500 rather than a request that never ends). May be empty.
+    std::function<void(const error&)> failed;
 };
+
+/// A write whose sender has already been answered (seen times, check-in
+/// results): the persistence actor keeps it while the store is unavailable and
+/// retries it until it is written (see deferred_writes.hpp).
+struct acked_write {
+    /// What it is, for logs ("seen times of 2000 hosts").
+    std::string what;
+    /// About how much memory it holds, for the byte bound on kept writes.
+    std::size_t bytes = 0;
+    /// The store work; an `unavailable` error means "keep it and retry".
+    std::function<expected<void>(storage::store&)> run;
+    /// Runs once the write is written, kept or given up (may be empty): lets the
+    /// sender hand over its next write without waiting for the store to return.
+    std::function<void()> taken;
+};
+/// Sends an acked_write to the persistence actor.
+using acked_atom = caf::atom_constant<caf::atom("acked")>;
+/// The persistence actor retries its kept writes.
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
 
 } // namespace flotilla::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::store_job)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::acked_write)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::registry_register_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::registry_auth_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::registry_read_msg)

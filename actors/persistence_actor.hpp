@@ -2,8 +2,11 @@
 /// Design: the persistence actor is the only owner of the store and its
 /// connection. It is detached (its own thread) because every store call
 /// blocks; callers send it a `store_job` whose closure answers through a reply
-/// handle, so no I/O thread ever waits on it.
+/// handle, so no I/O thread ever waits on it. Writes already acknowledged to
+/// their senders go through `acked_write`s instead, which it keeps and retries
+/// while the store is unavailable (deferred_writes.hpp).
 
+#include "actors/deferred_writes.hpp"
 #include "storage/store.hpp"
 
 #include <caf/fwd.hpp>
@@ -14,9 +17,26 @@ namespace flotilla::actors {
 
 /// How often expired sessions are swept.
 inline constexpr std::chrono::minutes session_sweep_interval{10};
+/// While writes are kept, the store is tried again this often (each try fails at
+/// once until the driver's own reconnect backoff lets it connect).
+inline constexpr std::chrono::milliseconds deferred_retry_interval{100};
+/// At most this many kept writes are replayed in a row, so new jobs interleave.
+inline constexpr std::size_t deferred_writes_per_turn = 8;
+
+/// The persistence actor's settings (tests make the bound small).
+struct persistence_options {
+    std::size_t max_deferred_bytes = actors::max_deferred_bytes;
+    std::chrono::milliseconds retry_interval = deferred_retry_interval;
+    /// Where it counts what happened to acknowledged writes (made when null).
+    std::shared_ptr<deferred_counters> counters;
+};
 
 /// Spawns the persistence actor owning `store`.
-caf::actor spawn_persistence_actor(caf::actor_system& sys, std::shared_ptr<storage::store> store);
+caf::actor spawn_persistence_actor(caf::actor_system& sys, std::shared_ptr<storage::store> store,
+                                   persistence_options opts = {});
+
+/// Hands an acknowledged write to the persistence actor.
+void store_acked(const caf::actor& persistence, acked_write w);
 
 /// Spawns a detached one-shot worker that runs `fn` off the scheduler threads
 /// (for CPU-heavy work such as argon2id hashing).

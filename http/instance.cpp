@@ -14,6 +14,7 @@ struct instance::parts {
     caf::actor registry;
     caf::actor log_writer;
     std::shared_ptr<actors::log_counters> counters = std::make_shared<actors::log_counters>();
+    std::shared_ptr<actors::deferred_counters> deferred;
     std::unique_ptr<api> routes;
     std::unique_ptr<server> net;
 
@@ -50,7 +51,11 @@ instance::start(server_config net, std::shared_ptr<storage::store> store, instan
     p->caf_cfg.set("scheduler.policy", caf::atom("sharing"));
     p->caf_cfg.set("logger.console", caf::atom("none"));
     p->sys = std::make_unique<caf::actor_system>(p->caf_cfg);
-    p->persistence = actors::spawn_persistence_actor(*p->sys, std::move(store));
+    if (!opts.persistence.counters)
+        opts.persistence.counters = std::make_shared<actors::deferred_counters>();
+    p->deferred = opts.persistence.counters;
+    p->persistence =
+        actors::spawn_persistence_actor(*p->sys, std::move(store), std::move(opts.persistence));
     p->registry = actors::spawn_host_registry(*p->sys, p->persistence, std::move(opts.checkin),
                                               std::move(*hosts));
     p->log_writer = actors::spawn_log_writer(*p->sys, std::move(opts.logs), p->counters);
@@ -87,6 +92,9 @@ void instance::stop_registry_for_test() {
 
 const actors::log_counters& instance::log_counters() const {
     return *p_->counters;
+}
+const actors::deferred_counters& instance::deferred_counters() const {
+    return *p_->deferred;
 }
 int instance::requests_in_flight_for_test() const {
     return p_->net->requests_in_flight();

@@ -3,8 +3,10 @@
 /// store, the API and the transport. `flotilla serve` runs one; integration
 /// tests start several on port 0 in one process.
 
+#include "actors/deferred_writes.hpp"
 #include "actors/host_registry.hpp"
 #include "actors/log_writer.hpp"
+#include "actors/persistence_actor.hpp"
 #include "actors/subscriber_actor.hpp"
 #include "http/server.hpp"
 #include "model/clock.hpp"
@@ -24,6 +26,8 @@ struct instance_options {
     actors::log_files logs;
     /// How often SockJS subscribers send `h`.
     std::chrono::milliseconds sockjs_heartbeat = actors::heartbeat_interval;
+    /// The bound on acknowledged writes kept while the store is unavailable.
+    actors::persistence_options persistence;
 };
 
 class instance {
@@ -43,6 +47,8 @@ public:
     void stop_registry_for_test();
     /// The log writer's counters.
     const actors::log_counters& log_counters() const;
+    /// What happened to acknowledged writes (kept, written late, dropped).
+    const actors::deferred_counters& deferred_counters() const;
     /// Shut down gracefully on SIGINT/SIGTERM.
     void handle_signals();
     /// Serves until shutdown; blocks.

@@ -1,7 +1,9 @@
 /// GET /api/v1/fleet/status/live_query and /status/result_store: 200 {} when
 /// the store answers and the live query machinery (the host registry, which is
-/// also the campaign directory) answers within a deadline; otherwise 500 with
-/// the fault named in the envelope.
+/// also the campaign directory) answers within a deadline; otherwise the fault
+/// named in the envelope: 503 while the store is unavailable (down or
+/// reconnecting; the token check needs the store too, so that answers first),
+/// 500 for any other fault.
 
 #include "actors/messages.hpp"
 #include "http/api.hpp"
@@ -18,7 +20,10 @@ constexpr std::chrono::seconds health_deadline{5};
 void handle_status(api& a, const request& req, responder reply) {
     a.authenticated(req, reply, [&a, reply](storage::store& st, const viewer&) -> response {
         if (auto ok = st.ping(); !ok)
-            return to_response(error::backend("the store is not answering: " + ok.err().message));
+            return to_response(
+                {ok.err().code == errc::unavailable ? errc::unavailable : errc::backend_failure,
+                 "the store is not answering: " + ok.err().message,
+                 {}});
         auto registry = a.registry();
         if (!registry)
             return to_response(error::backend("the live query service is not running"));

@@ -46,7 +46,10 @@ template <class T> void read_schedule_options(const sql_row& r, std::size_t firs
 
 /// A driver failure.
 struct db_error : std::runtime_error {
-    enum class kind { duplicate, connection, other };
+    /// duplicate: a unique key is taken; connection: the server is unreachable or
+    /// the connection was lost (the driver reconnects by itself); busy: the
+    /// database is locked by another writer past the busy timeout; other: the rest.
+    enum class kind { duplicate, connection, busy, other };
     db_error(kind k, int code, const std::string& what)
         : std::runtime_error(what), k(k), code(code) {}
     kind k;

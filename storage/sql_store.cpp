@@ -1,6 +1,7 @@
 #include "storage/sql_store.hpp"
 
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
 
 namespace flotilla::storage {
 
@@ -35,6 +36,8 @@ std::string sql_row::str(std::size_t i) const {
 error translate(const db_error& e) {
     if (e.k == db_error::kind::duplicate)
         return {errc::already_exists, "Resource Already Exists", {{"base", e.what()}}};
+    if (e.k == db_error::kind::connection || e.k == db_error::kind::busy)
+        return error::unavailable(std::string("the store is unavailable: ") + e.what());
     return error::backend(std::string("database error: ") + e.what());
 }
 
@@ -63,6 +66,8 @@ expected<void> sql_store::transaction(const std::function<expected<void>()>& fn)
         db_->begin();
     } catch (const db_error& e) {
         return translate(e);
+    } catch (const std::exception& e) {
+        return error::backend(std::string("database error: ") + e.what());
     }
     ++tx_depth_;
     expected<void> result;
@@ -71,20 +76,29 @@ expected<void> sql_store::transaction(const std::function<expected<void>()>& fn)
     } catch (const db_error& e) {
         result = translate(e);
     } catch (const std::exception& e) {
-        result = error::backend(e.what());
+        result = error::backend(std::string("database error: ") + e.what());
     }
     --tx_depth_;
-    try {
-        if (result)
-            db_->commit();
-        else
+    if (!result) {
+        // A failed rollback must not hide why the work failed; a dead connection's
+        // rollback is a no-op in the driver.
+        try {
             db_->rollback();
-    } catch (const db_error& e) {
+        } catch (const std::exception& e) {
+            spdlog::warn("rollback failed: {}", e.what());
+        }
+        return result;
+    }
+    try {
+        db_->commit();
+    } catch (const std::exception& e) {
         try {
             db_->rollback();
         } catch (...) {
         }
-        return translate(e);
+        if (const auto* d = dynamic_cast<const db_error*>(&e))
+            return translate(*d);
+        return error::backend(std::string("database error: ") + e.what());
     }
     return result;
 }

@@ -1,13 +1,20 @@
 /// The MySQL/MariaDB driver on Connector/C++ 1.1. OPT_RECONNECT stays off (a
 /// silent reconnect loses the open transaction and invalidates prepared
-/// statements); instead a lost connection (2006/2013) is reopened here, the
-/// statement cache is dropped, and work outside a transaction is retried once.
+/// statements); instead a lost connection (2006/2013/...) is dropped here with
+/// its statement cache, and the driver is *down*: one reconnect is tried at
+/// once, and work outside a transaction is retried once on the new connection.
+/// While down, every call fails at once with a connection-kind db_error (no
+/// connect attempt per call, no hang) until the next attempt is due; attempts
+/// are spaced by exponential backoff (reconnect_backoff_first doubling up to
+/// reconnect_backoff_max). A rollback on a dead connection does nothing: the
+/// server has already discarded the transaction.
 
 #include "storage/db.hpp"
 #include "storage/migrations.hpp"
 #include "storage/mysql/mysql_admin.hpp"
 #include "storage/sql_store.hpp"
 
+#include <chrono>
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
@@ -16,17 +23,42 @@
 #include <memory>
 #include <mysql_connection.h>
 #include <mysql_driver.h>
+#include <spdlog/spdlog.h>
 #include <unordered_map>
 
 namespace flotilla::storage {
 namespace {
 
 constexpr int er_dup_entry = 1062;
+constexpr int er_server_shutdown = 1053;
+constexpr int er_connection_killed = 1927;
+constexpr int cr_connection_error = 2002;
+constexpr int cr_conn_host_error = 2003;
 constexpr int cr_server_gone = 2006;
 constexpr int cr_server_lost = 2013;
+constexpr int cr_server_lost_extended = 2055;
 
+/// The first reconnect attempt after a failed one waits this long...
+constexpr std::chrono::milliseconds reconnect_backoff_first{100};
+/// ...each further failure doubles the wait, up to this.
+constexpr std::chrono::milliseconds reconnect_backoff_max{5000};
+/// How long one connect attempt may take.
+constexpr int connect_timeout_seconds = 5;
+
+/// Codes after which the connection is unusable.
 bool is_connection_loss(int code) {
-    return code == cr_server_gone || code == cr_server_lost;
+    switch (code) {
+    case er_server_shutdown:
+    case er_connection_killed:
+    case cr_connection_error:
+    case cr_conn_host_error:
+    case cr_server_gone:
+    case cr_server_lost:
+    case cr_server_lost_extended:
+        return true;
+    default:
+        return false;
+    }
 }
 
 sql::ConnectOptionsMap connect_options(const mysql_options& o, bool with_database) {
@@ -40,7 +72,7 @@ sql::ConnectOptionsMap connect_options(const mysql_options& o, bool with_databas
     if (with_database)
         m["schema"] = sql::SQLString(o.database);
     m["OPT_RECONNECT"] = false;
-    m["OPT_CONNECT_TIMEOUT"] = 5;
+    m["OPT_CONNECT_TIMEOUT"] = connect_timeout_seconds;
     m["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
     return m;
 }
@@ -118,23 +150,49 @@ public:
     }
 
     std::int64_t last_insert_id() override {
-        return query("SELECT LAST_INSERT_ID()", {}).at(0).i64(0);
+        // Never on a new connection: it would answer 0.
+        return retrying([&] { return query_once("SELECT LAST_INSERT_ID()").at(0).i64(0); }, false);
     }
 
     void begin() override {
+        in_tx_ = tx_lost_ = false;
         plain("START TRANSACTION");
         in_tx_ = true;
     }
     void commit() override {
-        in_tx_ = false;
+        if (tx_lost_) {
+            in_tx_ = tx_lost_ = false;
+            throw down_error();
+        }
+        // Inside the transaction, so never retried: a lost COMMIT is reported.
         plain("COMMIT");
+        in_tx_ = false;
     }
     void rollback() override {
-        in_tx_ = false;
-        plain("ROLLBACK");
+        in_tx_ = tx_lost_ = false;
+        if (!conn_)
+            return; // the server dropped the transaction with the connection
+        try {
+            std::unique_ptr<sql::Statement> st(conn_->createStatement());
+            st->execute("ROLLBACK");
+        } catch (const sql::SQLException& e) {
+            if (!is_connection_loss(e.getErrorCode()))
+                throw to_db_error(e);
+            lost(e.what());
+        }
     }
 
 private:
+    /// One row set of a parameterless statement on the current connection.
+    std::vector<sql_row> query_once(const char* sql) {
+        std::unique_ptr<sql::Statement> st(conn_->createStatement());
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery(sql));
+        std::vector<sql_row> rows;
+        while (rs->next())
+            rows.push_back(sql_row{{static_cast<std::int64_t>(rs->getInt64(1))}});
+        return rows;
+    }
+
     void plain(const char* sql) {
         retrying([&] {
             std::unique_ptr<sql::Statement> st(conn_->createStatement());
@@ -169,37 +227,83 @@ private:
         return stmt;
     }
 
-    /// Runs `fn`; on a lost connection reconnects, and retries once when no
-    /// transaction was open (inside one, the transaction is gone: report it).
-    template <class F> auto retrying(F&& fn) -> decltype(fn()) {
+    /// Runs `fn` on a live connection. On a lost connection the driver goes
+    /// down; outside a transaction (and when `retry`) one reconnect is tried at
+    /// once and `fn` runs again. Inside one the transaction is gone: every call
+    /// fails until rollback, so nothing of it runs on a new connection.
+    template <class F> auto retrying(F&& fn, bool retry = true) -> decltype(fn()) {
+        if (tx_lost_)
+            throw down_error();
+        ensure_connected();
         try {
             return fn();
         } catch (const sql::SQLException& e) {
             if (!is_connection_loss(e.getErrorCode()))
                 throw to_db_error(e);
-            const bool was_in_tx = in_tx_;
-            reconnect();
-            if (was_in_tx)
-                throw to_db_error(e);
+            lost(e.what());
+            if (in_tx_ || !retry)
+                throw down_error();
         }
+        ensure_connected();
         try {
             return fn();
         } catch (const sql::SQLException& e) {
+            if (is_connection_loss(e.getErrorCode())) {
+                lost(e.what());
+                throw down_error();
+            }
             throw to_db_error(e);
         }
     }
 
-    void reconnect() {
-        cache_.clear();
-        in_tx_ = false;
+    using clock = std::chrono::steady_clock;
+
+    /// Forgets the connection: the driver is down, and the next call may try at once.
+    void lost(const std::string& why) {
+        if (conn_)
+            spdlog::error("mysql: lost the connection to {}: {}", opts_.address, why);
+        cache_.clear(); // statements before their connection
         conn_.reset();
-        conn_ = connect(opts_, true);
+        tx_lost_ = in_tx_;
+        last_error_ = why;
+        next_attempt_ = clock::now();
+    }
+
+    /// Returns with a connection, or throws a connection-kind db_error: at once
+    /// when the next attempt is not due yet, after one attempt otherwise.
+    void ensure_connected() {
+        if (conn_)
+            return;
+        if (clock::now() < next_attempt_)
+            throw down_error();
+        try {
+            conn_ = connect(opts_, true);
+        } catch (const db_error& e) {
+            last_error_ = e.what();
+            next_attempt_ = clock::now() + backoff_;
+            spdlog::warn("mysql: reconnect to {} failed (next attempt in {} ms): {}", opts_.address,
+                         backoff_.count(), e.what());
+            backoff_ = std::min(backoff_ * 2, reconnect_backoff_max);
+            throw down_error();
+        }
+        spdlog::info("mysql: reconnected to {}", opts_.address);
+        backoff_ = reconnect_backoff_first;
+    }
+
+    db_error down_error() const {
+        return db_error(db_error::kind::connection, cr_server_gone,
+                        "no connection to MySQL at " + opts_.address + " (" + last_error_ +
+                            "); reconnecting");
     }
 
     mysql_options opts_;
     std::unique_ptr<sql::Connection> conn_;
     std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> cache_;
     bool in_tx_ = false;
+    bool tx_lost_ = false; ///< the open transaction's connection is gone
+    std::string last_error_;
+    clock::time_point next_attempt_{};
+    std::chrono::milliseconds backoff_ = reconnect_backoff_first;
 };
 
 } // namespace

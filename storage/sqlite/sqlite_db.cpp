@@ -127,10 +127,15 @@ private:
         sqlite3_reset(stmt);
     }
 
+    /// Unique keys are duplicates; a lock still held by another connection after
+    /// busy_timeout is the store being unavailable for now (503), not a fault.
     static db_error::kind kind_of(int ext) {
-        return (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-                   ? db_error::kind::duplicate
-                   : db_error::kind::other;
+        if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return db_error::kind::duplicate;
+        const int primary = ext & 0xff;
+        if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+            return db_error::kind::busy;
+        return db_error::kind::other;
     }
 
     sqlite3* conn_ = nullptr;

@@ -22,6 +22,7 @@ test_server::test_server(std::shared_ptr<storage::store> store, server_options o
     io.sockjs_heartbeat = opts.sockjs_heartbeat;
     io.clock = [this] { return now_.load(); };
     io.checkin = opts.checkin;
+    io.persistence = opts.persistence;
     io.checkin.clock = io.clock;
     logs_ = opts.logs;
     if (logs_.result_path.empty()) {

@@ -24,6 +24,8 @@ struct server_options {
     http::queue_bound max_queued;
     std::chrono::milliseconds ping_interval = http::ws_ping_interval;
     std::chrono::milliseconds sockjs_heartbeat = actors::heartbeat_interval;
+    /// The bound on acknowledged writes kept while the store is unavailable.
+    actors::persistence_options persistence;
 
     /// TLS with this certificate and key.
     static server_options with_tls(std::string cert, std::string key) {
@@ -67,6 +69,10 @@ public:
     std::size_t running_actors() const { return inst_->running_actors_for_test(); }
     /// The log writer's counters.
     const actors::log_counters& log_counters() const { return inst_->log_counters(); }
+    /// What happened to acknowledged writes (kept while the store was down, ...).
+    const actors::deferred_counters& deferred_counters() const {
+        return inst_->deferred_counters();
+    }
     /// The osquery log files in use.
     const actors::log_files& logs() const { return logs_; }
     /// Starts a graceful shutdown without waiting.
