@@ -27,6 +27,18 @@ void router::add(std::string method, const std::string& pattern, handler h) {
     routes_.push_back({std::move(method), std::move(segs), std::move(h)});
 }
 
+std::vector<std::pair<std::string, std::string>> router::routes() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    out.reserve(routes_.size());
+    for (const auto& r : routes_) {
+        std::string pattern;
+        for (const auto& seg : r.segments)
+            pattern += "/" + seg;
+        out.emplace_back(r.method, std::move(pattern));
+    }
+    return out;
+}
+
 router::match router::find(std::string_view method, std::string_view target) const {
     match m;
     auto segs = decoded_segments(target);

@@ -8,6 +8,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace flotilla::http {
@@ -30,6 +31,10 @@ public:
 
     /// Finds the handler for a method and a request target (path + query).
     match find(std::string_view method, std::string_view target) const;
+
+    /// Every route as method + pattern, in the order added (tests check their
+    /// route lists against it).
+    std::vector<std::pair<std::string, std::string>> routes() const;
 
 private:
     struct route {

@@ -77,3 +77,13 @@ TEST(router, decoded_segments_split_the_path) {
     ASSERT_TRUE(s);
     EXPECT_EQ(*s, (std::vector<std::string>{"a", "b!", "c"}));
 }
+
+TEST_F(router_test, routes_lists_method_and_pattern_in_order) {
+    r.add("GET", "/api/v1/fleet/results/", tag("greeting", &hit));
+    const std::vector<std::pair<std::string, std::string>> want = {
+        {"GET", "/api/v1/fleet/spec/queries"},
+        {"POST", "/api/v1/fleet/spec/queries"},
+        {"GET", "/api/v1/fleet/spec/queries/{name}"},
+        {"GET", "/api/v1/fleet/results/"}};
+    EXPECT_EQ(r.routes(), want);
+}
