@@ -37,6 +37,9 @@ expected<std::vector<T>> list_of(const bj::object& selected, std::string_view ke
         } else {
             if (!e.is_int64() && !e.is_uint64())
                 return error::bad_request("selected." + std::string(key) + " must hold integers");
+            if (e.is_uint64() && e.get_uint64() > static_cast<std::uint64_t>(INT64_MAX))
+                return error::bad_request("selected." + std::string(key) + " holds " +
+                                          bj::serialize(e) + ", out of range");
             out.push_back(e.is_int64() ? e.get_int64() : static_cast<std::int64_t>(e.get_uint64()));
         }
     }

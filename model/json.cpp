@@ -1,5 +1,7 @@
 #include "model/json.hpp"
 
+#include <cmath>
+
 namespace flotilla::json {
 
 expected<bj::value> parse(std::string_view body) {
@@ -88,8 +90,10 @@ std::optional<std::int64_t> reader::int64(std::string_view key) {
     if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
         return static_cast<std::int64_t>(v->get_uint64());
     if (v->is_double()) {
-        double d = v->get_double();
-        if (d == static_cast<double>(static_cast<std::int64_t>(d)))
+        // Only a whole number inside int64's range converts (a cast of anything
+        // else is undefined behaviour): 2^63 as a double is out of range.
+        const double d = v->get_double();
+        if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == std::trunc(d))
             return static_cast<std::int64_t>(d);
     }
     mismatch(key, "integer");
