@@ -1,5 +1,6 @@
 #include "model/app_config.hpp"
 #include "model/enroll_secret.hpp"
+#include "model/query.hpp"
 #include "model/secrets.hpp"
 #include "model/user.hpp"
 
@@ -93,4 +94,24 @@ TEST(secrets, constant_time_equal_compares_exactly) {
     EXPECT_EQ(digest_hex("x").size(), 64u);
     EXPECT_EQ(digest_hex("x"), digest_hex("x"));
     EXPECT_NE(digest_hex("x"), digest_hex("y"));
+}
+
+TEST(model, attach_is_the_words_attach_then_as_in_any_case) {
+    EXPECT_TRUE(has_attach("ATTACH '/tmp/x' AS y"));
+    EXPECT_TRUE(has_attach("select 1; attach\n'f'\tas x"));
+    EXPECT_TRUE(has_attach("Attach(x)As"));
+    EXPECT_FALSE(has_attach("select * from attachments as a"));
+    EXPECT_FALSE(has_attach("select 1 as x; attach 'f'"));
+    EXPECT_FALSE(has_attach("attachas"));
+    EXPECT_FALSE(has_attach("attach 'f' has_x"));
+    EXPECT_FALSE(has_attach(""));
+}
+
+TEST(model, attach_check_takes_a_long_query_without_running_out_of_stack) {
+    // std::regex recursed once per character and crashed the server at 100 KB.
+    std::string sql = "ATTACH ";
+    for (int i = 0; i < 500'000; ++i)
+        sql += "x ";
+    EXPECT_FALSE(has_attach(sql));
+    EXPECT_TRUE(has_attach(sql + "as"));
 }
