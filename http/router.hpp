@@ -45,7 +45,8 @@ private:
     std::vector<route> routes_;
 };
 
-/// The decoded path segments of a request target, or nullopt when malformed.
+/// The decoded path segments of a request target, or nullopt when malformed:
+/// bad percent-encoding, or a segment that decodes to bytes that are not UTF-8.
 std::optional<std::vector<std::string>> decoded_segments(std::string_view target);
 
 } // namespace flotilla::http
