@@ -63,6 +63,9 @@ public:
     state setup_and_baseline();
     /// Every route: bodies and path parameters, without and with credentials.
     void every_route(const state& st);
+    /// Beyond the generated variants: bodies that are not gzip, a gzip bomb, a
+    /// long SQL text, odd Authorization headers, malformed HTTP framing.
+    void other_inputs(const state& st);
     /// Inputs that ended the process when this test was written (kept enabled).
     void known_crashers(const state& st);
     /// The store's specs, as the API lists them.

@@ -141,23 +141,7 @@ void barrage::every_route(const state& st) {
             route_targets(r, m, st);
         }
     }
-    // Beyond the generated variants: gzip that is not, and a long SQL text that
-    // the ATTACH check must scan without running out of stack.
-    const route_spec write{"POST", "/api/v1/osquery/distributed/write", family::agent};
-    const std::string key = R"({"node_key":")" + st.node_key + R"("})";
-    for (const std::string& body : {std::string("not gzip"), std::string("\x1f\x8b\x08\x00", 4),
-                                    std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10)})
-        probe(write, mode::valid, "Content-Encoding: gzip, body not gzip", write.pattern, body,
-              {false, 400}, {{"Content-Encoding", "gzip"}});
-    const route_spec queries{"POST", "/api/v1/fleet/spec/queries"};
-    std::string sql = "ATTACH ";
-    for (int i = 0; i < 50000; ++i)
-        sql += "x ";
-    sql += "AS y";
-    probe(queries, mode::valid, "a 100 KB query after ATTACH", queries.pattern,
-          bj::serialize(bj::object{
-              {"specs", bj::array{bj::object{{"name", "rb-long-attach"}, {"query", sql}}}}}),
-          {false, 422}, {{"Authorization", "Bearer " + st.token}});
+    other_inputs(st);
 }
 
 void barrage::known_crashers(const state& st) {
