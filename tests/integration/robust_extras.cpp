@@ -50,6 +50,23 @@ void barrage::other_inputs(const state& st) {
     probe(write, mode::valid, "a gzip bomb", write.pattern,
           gzip_of_zeros(http::max_inflated_bytes + (1u << 20)), {false, 413}, gzip);
 
+    // Detail query answers with numbers at and past the ends of int64: taken
+    // (osquery sends strings; a bad one leaves the field as it was), never a fault.
+    for (const char* n : {"9223372036854775807", "-9223372036854775808", "99999999999999999999",
+                          "-1", "1e400", "0x10", ""}) {
+        const bj::object rows{
+            {"fleet_detail_query_uptime", bj::array{bj::object{{"total_seconds", n}}}},
+            {"fleet_detail_query_osquery_flags",
+             bj::array{bj::object{{"name", "distributed_interval"}, {"value", n}},
+                       bj::object{{"name", "config_tls_refresh"}, {"value", n}},
+                       bj::object{{"name", "logger_tls_period"}, {"value", n}}}},
+            {"fleet_detail_query_system_info", bj::array{bj::object{{"hostname", "agent-1.local"},
+                                                                    {"cpu_logical_cores", n},
+                                                                    {"physical_memory", n}}}}};
+        probe(write, mode::valid, std::string("detail queries with ") + n, write.pattern,
+              bj::serialize(bj::object{{"node_key", st.node_key}, {"queries", rows}}), {true, 0});
+    }
+
     // The ATTACH check scans a long query without running out of stack.
     const route_spec queries{"POST", "/api/v1/fleet/spec/queries"};
     std::string sql = "ATTACH ";
