@@ -346,12 +346,13 @@ std::vector<variant> mutated_bodies(const bj::value& example,
 }
 
 std::vector<std::string> undecodable_params() {
-    return {"%", "%zz", "%0", "a%", "%%41", "%G1", "%\xff"};
+    return {"%",      "%zz",       "%0",     "a%",           "%%41", "%G1",   "%\xff",
+            "%C0%AF", "%ED%A0%80", "%FF%FE", "%F4%90%80%80", "a%80", "%E2%82"};
 }
 
 std::vector<std::string> odd_params() {
-    return {"%00",           "%C0%AF", "%ED%A0%80", "%FF%FE", "%F4%90%80%80",        "%2F",
-            "a%2Fb%2F..%2F", "..",     "%2E%2E",    "%20",    std::string(4000, 'n')};
+    return {"%00",    "%2F", "a%2Fb%2F..%2F",   "..",
+            "%2E%2E", "%20", "%C3%A9%E2%82%AC", std::string(4000, 'n')};
 }
 
 std::string fill(const std::string& pattern,

@@ -74,10 +74,11 @@ std::vector<variant> malformed_bodies();
 std::vector<variant> mutated_bodies(const boost::json::value& example,
                                     const std::vector<std::string>& lenient);
 
-/// Path parameter values that are undecodable (`%`, `%zz`): 400 from the router.
+/// Path parameter values the router refuses with a 400: bad percent-encoding
+/// (`%`, `%zz`) or bytes that are not UTF-8 (overlong, surrogates, past U+10FFFF).
 std::vector<std::string> undecodable_params();
-/// Path parameter values that decode to unusual bytes (NUL, overlong, surrogates,
-/// `/`, a 4 KB name): 4xx from the handler, never a 5xx.
+/// Path parameter values that decode to unusual but valid text (NUL, `/`, `..`,
+/// a 4 KB name): 4xx from the handler, never a 5xx.
 std::vector<std::string> odd_params();
 
 /// `pattern` with each `{name}` replaced by `params`' value (or `value` when set).
