@@ -1,4 +1,5 @@
 #include "model/host.hpp"
+#include "model/text.hpp"
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -42,9 +43,11 @@ void set_int(std::int64_t& out, const std::string& s) {
         out = v;
 }
 
+/// Sets `out` from a non-empty string, cut to what the store's column holds
+/// (osquery cannot be told to send less, so a longer value is not refused).
 void set_str(std::string& out, const std::string& s) {
     if (!s.empty())
-        out = s;
+        out = truncated(s);
 }
 
 bool is_ipv4(const std::string& a) {
@@ -116,8 +119,8 @@ bool ingest_detail(host& h, const std::string& name, const std::vector<result_ro
                 break;
         }
         if (best) {
-            h.primary_ip = get(*best, "address");
-            h.primary_mac = get(*best, "mac");
+            h.primary_ip = truncated(get(*best, "address"));
+            h.primary_mac = truncated(get(*best, "mac"));
         }
     } else if (name == "uptime") {
         std::int64_t secs = -1;

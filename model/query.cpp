@@ -1,4 +1,5 @@
 #include "model/query.hpp"
+#include "model/text.hpp"
 
 #include "model/json.hpp"
 
@@ -84,6 +85,7 @@ std::vector<field_error> validate(const query_spec& s) {
     std::vector<field_error> errors;
     if (s.name.empty())
         errors.push_back({"name", "query name cannot be empty"});
+    check_length(errors, "name", s.name, "query name");
     if (s.query.empty())
         errors.push_back({"query", "query '" + s.name + "': SQL cannot be empty"});
     else if (has_attach(s.query))
