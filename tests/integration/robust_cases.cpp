@@ -283,7 +283,11 @@ struct mutator {
             // so a secret one variant stores is not another's guess).
             const std::string with_nul =
                 bj::serialize(bj::value("rb" + std::string(1, '\0') + path));
-            for (const std::string& odd : {std::string(R"("rb\ud800")"), with_nul})
+            // Long text: past VARCHAR(255) and past TEXT's 65,535 bytes.
+            const std::string long_256 = "\"rb" + path + std::string(300, 'l') + "\"";
+            const std::string long_64k = "\"rb" + path + std::string(70000, 'L') + "\"";
+            for (const std::string& odd :
+                 {std::string(R"("rb\ud800")"), with_nul, long_256, long_64k})
                 out.push_back({path + " = " + printable_nul(odd),
                                substitute(bj::serialize(copy_root), odd), true, false});
         }
