@@ -126,7 +126,8 @@ bool ingest_detail(host& h, const std::string& name, const std::vector<result_ro
         std::int64_t secs = -1;
         if (!rows.empty())
             set_int(secs, get(rows[0], "total_seconds"));
-        if (secs >= 0)
+        // A value whose nanoseconds do not fit is as malformed as one that is not a number.
+        if (secs >= 0 && secs <= INT64_MAX / 1'000'000'000)
             h.uptime_ns = secs * 1'000'000'000;
     } else {
         return false;
@@ -159,8 +160,13 @@ std::string platform_family(const std::string& p) {
     return "";
 }
 
+/// Longer check-in intervals are read as this (ten years), so the window's
+/// arithmetic in microseconds cannot overflow whatever a host reports.
+constexpr std::int64_t max_interval_s = 10LL * 365 * 24 * 3600;
+
 std::int64_t online_window_s(const host& h) {
-    return std::max<std::int64_t>(0, std::min(h.distributed_interval, h.config_tls_refresh)) + 60;
+    const auto interval = std::min(h.distributed_interval, h.config_tls_refresh);
+    return std::clamp<std::int64_t>(interval, 0, max_interval_s) + 60;
 }
 
 host_status status_of(const host& h, micros now) {
@@ -168,6 +174,7 @@ host_status status_of(const host& h, micros now) {
 }
 
 host_status status_from(micros seen, std::int64_t online_window_s, micros now) {
+    online_window_s = std::clamp<std::int64_t>(online_window_s, 0, max_interval_s + 60);
     if (seen + seconds_to_micros(online_window_s) > now)
         return host_status::online;
     if (seen + seconds_to_micros(30LL * 24 * 3600) <= now)
