@@ -130,6 +130,10 @@ bool served_binary::running() {
     return proc_ && port_ != 0 && !proc_->wait_exit(0ms);
 }
 
+bool served_binary::exits_within(std::chrono::milliseconds deadline) {
+    return !proc_ || port_ == 0 || proc_->wait_exit(deadline).has_value();
+}
+
 const std::string& served_binary::output() {
     static const std::string none = "(the server did not start)";
     if (!proc_)
@@ -175,7 +179,7 @@ std::optional<http_reply> barrage::send(const std::string& method, const std::st
         return r;
     } catch (const std::exception&) {
         client_.reset();
-        if (!alive())
+        if (srv_.exits_within(std::chrono::milliseconds(500)))
             fatal_ = true;
         return std::nullopt;
     }

@@ -27,6 +27,8 @@ public:
     ~served_binary();
     /// True while the process has not exited.
     bool running();
+    /// True when the process exits within `deadline` (a dying one takes a moment).
+    bool exits_within(std::chrono::milliseconds deadline);
     unsigned short port() const { return port_; }
     /// Reads what the process has printed so far (without blocking long).
     const std::string& output();

@@ -70,13 +70,18 @@ state barrage::setup_and_baseline() {
         }
         return r->body.empty() || r->body.front() != '{' ? bj::value() : bj::parse(r->body);
     };
-    auto setup = must("POST", "/api/v1/setup", R"({"server_url":"https://rb.example.com",
+    must("POST", "/api/v1/setup", R"({"server_url":"https://rb.example.com",
         "org_info":{"org_name":"Acme"},"admin":{"name":"Admin","email":"admin@example.com",
         "password":"correct horse battery staple"}})");
     if (fatal_)
         return st;
     setup_done_ = true;
-    st.token = std::string(setup.at("token").as_string());
+    // The barrage's token comes from a login (setup's own token stays unused).
+    auto login = must("POST", "/api/v1/fleet/login",
+                      R"({"email":"admin@example.com","password":"correct horse battery staple"})");
+    if (fatal_)
+        return st;
+    st.token = std::string(login.at("token").as_string());
     const header_list admin = {{"Authorization", "Bearer " + st.token}};
     auto secrets = must("GET", "/api/v1/fleet/spec/enroll_secret", "", admin);
     if (fatal_)
