@@ -2,6 +2,7 @@
 
 #include "http/gzip.hpp"
 #include "model/json.hpp"
+#include "model/text.hpp"
 
 #include <boost/json.hpp>
 
@@ -67,6 +68,9 @@ expected<enroll_request> decode_enroll(const bj::object& body) {
     const bj::object* details = r.object("host_details");
     if (r.failure())
         return *r.failure();
+    if (char_count(out.h.osquery_host_id) > max_text_chars)
+        return error::bad_request("host_identifier is longer than " +
+                                  std::to_string(max_text_chars) + " characters");
     if (details)
         ingest_enroll_details(out.h, *details);
     return out;

@@ -66,6 +66,11 @@ public:
     /// How often SockJS subscribers send `h` (tests make it short).
     std::chrono::milliseconds heartbeat_interval() const { return heartbeat_; }
     void set_heartbeat_interval(std::chrono::milliseconds h) { heartbeat_ = h; }
+    /// The route table's method + pattern list (the robustness test checks its
+    /// own route list against it).
+    std::vector<std::pair<std::string, std::string>> routes_for_test() const {
+        return router_.routes();
+    }
 
 private:
     caf::actor_system& sys_;

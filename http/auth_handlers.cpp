@@ -4,6 +4,7 @@
 #include "http/errors.hpp"
 #include "model/json.hpp"
 #include "model/secrets.hpp"
+#include "model/text.hpp"
 
 #include <boost/json.hpp>
 
@@ -67,6 +68,8 @@ std::vector<field_error> validate(const setup_request& s) {
         errors.push_back({"admin.password", "admin password cannot be empty"});
     if (s.name.empty())
         errors.push_back({"admin.name", "admin name cannot be empty"});
+    check_length(errors, "admin.email", s.email, "admin email");
+    check_length(errors, "admin.name", s.name, "admin name");
     return errors;
 }
 

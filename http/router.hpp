@@ -8,6 +8,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace flotilla::http {
@@ -31,6 +32,10 @@ public:
     /// Finds the handler for a method and a request target (path + query).
     match find(std::string_view method, std::string_view target) const;
 
+    /// Every route as method + pattern, in the order added (tests check their
+    /// route lists against it).
+    std::vector<std::pair<std::string, std::string>> routes() const;
+
 private:
     struct route {
         std::string method;
@@ -40,7 +45,8 @@ private:
     std::vector<route> routes_;
 };
 
-/// The decoded path segments of a request target, or nullopt when malformed.
+/// The decoded path segments of a request target, or nullopt when malformed:
+/// bad percent-encoding, or a segment that decodes to bytes that are not UTF-8.
 std::optional<std::vector<std::string>> decoded_segments(std::string_view target);
 
 } // namespace flotilla::http

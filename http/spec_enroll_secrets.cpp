@@ -2,6 +2,7 @@
 
 #include "http/authz.hpp"
 #include "http/spec_common.hpp"
+#include "model/text.hpp"
 
 namespace flotilla::http {
 namespace {
@@ -57,9 +58,15 @@ void apply_secrets(api& a, const request& req, responder reply) {
              const std::vector<std::string>& secrets) -> response {
             if (!authz::global_writer(v.u))
                 return to_response(authz::forbidden());
+            std::vector<field_error> errors;
             for (const auto& s : secrets)
                 if (s.empty())
-                    return to_response(error::invalid("secrets", "enroll secret cannot be empty"));
+                    errors.push_back({"secrets", "enroll secret cannot be empty"});
+                else
+                    check_length(errors, "secrets", s, "enroll secret");
+            if (!errors.empty())
+                return to_response(
+                    {errc::invalid_argument, "Validation Failed", std::move(errors)});
             return applied(st.apply_global_enroll_secrets(secrets, a.now()));
         });
 }

@@ -1,4 +1,5 @@
 #include "model/host.hpp"
+#include "model/text.hpp"
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -48,9 +49,11 @@ void set_int(std::int64_t& out, const std::string& s, std::int64_t lo = 0,
         out = v;
 }
 
+/// Sets `out` from a non-empty string, cut to what the store's column holds
+/// (osquery cannot be told to send less, so a longer value is not refused).
 void set_str(std::string& out, const std::string& s) {
     if (!s.empty())
-        out = s;
+        out = truncated(s);
 }
 
 bool is_ipv4(const std::string& a) {
@@ -122,8 +125,8 @@ bool ingest_detail(host& h, const std::string& name, const std::vector<result_ro
                 break;
         }
         if (best) {
-            h.primary_ip = get(*best, "address");
-            h.primary_mac = get(*best, "mac");
+            h.primary_ip = truncated(get(*best, "address"));
+            h.primary_mac = truncated(get(*best, "mac"));
         }
     } else if (name == "uptime") {
         std::int64_t secs = -1;
@@ -162,8 +165,13 @@ std::string platform_family(const std::string& p) {
     return "";
 }
 
+/// Longer check-in intervals are read as this (ten years), so the window's
+/// arithmetic in microseconds cannot overflow whatever a host reports.
+constexpr std::int64_t max_interval_s = 10LL * 365 * 24 * 3600;
+
 std::int64_t online_window_s(const host& h) {
-    return std::max<std::int64_t>(0, std::min(h.distributed_interval, h.config_tls_refresh)) + 60;
+    const auto interval = std::min(h.distributed_interval, h.config_tls_refresh);
+    return std::clamp<std::int64_t>(interval, 0, max_interval_s) + 60;
 }
 
 host_status status_of(const host& h, micros now) {
@@ -171,6 +179,7 @@ host_status status_of(const host& h, micros now) {
 }
 
 host_status status_from(micros seen, std::int64_t online_window_s, micros now) {
+    online_window_s = std::clamp<std::int64_t>(online_window_s, 0, max_interval_s + 60);
     if (seen + seconds_to_micros(online_window_s) > now)
         return host_status::online;
     if (seen + seconds_to_micros(30LL * 24 * 3600) <= now)

@@ -1,4 +1,5 @@
 #include "model/label.hpp"
+#include "model/text.hpp"
 
 #include "model/json.hpp"
 #include "model/query.hpp"
@@ -80,6 +81,8 @@ std::vector<field_error> validate(const label_spec& l) {
     std::vector<field_error> errors;
     if (l.name.empty())
         errors.push_back({"name", "label name cannot be empty"});
+    check_length(errors, "name", l.name, "label name");
+    check_length(errors, "platform", l.platform, "label '" + l.name.substr(0, 64) + "': platform");
     if (l.membership == label_membership::dynamic) {
         if (l.hosts && !l.hosts->empty())
             errors.push_back(

@@ -1,4 +1,5 @@
 #include "model/pack.hpp"
+#include "model/text.hpp"
 
 #include "model/json.hpp"
 #include "model/query.hpp"
@@ -88,7 +89,14 @@ std::vector<field_error> validate(const pack_spec& p) {
     std::vector<field_error> errors;
     if (p.name.empty())
         errors.push_back({"name", "pack name cannot be empty"});
+    check_length(errors, "name", p.name, "pack name");
+    check_length(errors, "platform", p.platform, "pack '" + p.name.substr(0, 64) + "': platform");
     for (const auto& q : p.queries) {
+        const std::string in = "pack '" + p.name.substr(0, 64) + "': ";
+        check_length(errors, "queries", q.query, in + "query name");
+        check_length(errors, "queries", q.name, in + "scheduled query name");
+        check_length(errors, "queries", q.platform.value_or(""), in + "platform");
+        check_length(errors, "queries", q.version.value_or(""), in + "version");
         if (q.query.empty())
             errors.push_back(
                 {"queries", "pack '" + p.name + "': scheduled query name cannot be empty"});

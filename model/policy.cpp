@@ -1,4 +1,5 @@
 #include "model/policy.hpp"
+#include "model/text.hpp"
 
 #include "model/json.hpp"
 #include "model/query.hpp"
@@ -34,6 +35,7 @@ std::vector<field_error> validate(const policy_spec& p) {
     std::vector<field_error> errors;
     if (p.name.empty())
         errors.push_back({"name", "policy name cannot be empty"});
+    check_length(errors, "name", p.name, "policy name");
     if (p.query.empty())
         errors.push_back({"query", "policy '" + p.name + "': query cannot be empty"});
     else if (has_attach(p.query))

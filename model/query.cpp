@@ -1,17 +1,47 @@
 #include "model/query.hpp"
+#include "model/text.hpp"
 
 #include "model/json.hpp"
 
 #include <boost/json.hpp>
-#include <regex>
+#include <cctype>
+#include <string_view>
 
 namespace flotilla {
 
 namespace bj = boost::json;
 
 bool has_attach(const std::string& sql) {
-    static const std::regex attach(R"(\battach\b[\s\S]*\bas\b)", std::regex::icase);
-    return std::regex_search(sql, attach);
+    // The words ATTACH and, later, AS (any case): what the regex
+    // \battach\b[\s\S]*\bas\b matches, in one pass. std::regex recurses once per
+    // character here and ran out of stack on a 100 KB query.
+    auto word_char = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+    };
+    auto is_word = [&](std::size_t start, std::size_t end, std::string_view w) {
+        if (end - start != w.size())
+            return false;
+        for (std::size_t i = 0; i < w.size(); ++i)
+            if (std::tolower(static_cast<unsigned char>(sql[start + i])) != w[i])
+                return false;
+        return true;
+    };
+    bool attach_seen = false;
+    for (std::size_t i = 0; i < sql.size();) {
+        if (!word_char(sql[i])) {
+            ++i;
+            continue;
+        }
+        std::size_t end = i;
+        while (end < sql.size() && word_char(sql[end]))
+            ++end;
+        if (!attach_seen)
+            attach_seen = is_word(i, end, "attach");
+        else if (is_word(i, end, "as"))
+            return true;
+        i = end;
+    }
+    return false;
 }
 
 expected<std::vector<const bj::object*>> spec_objects(const bj::object& body) {
@@ -55,6 +85,7 @@ std::vector<field_error> validate(const query_spec& s) {
     std::vector<field_error> errors;
     if (s.name.empty())
         errors.push_back({"name", "query name cannot be empty"});
+    check_length(errors, "name", s.name, "query name");
     if (s.query.empty())
         errors.push_back({"query", "query '" + s.name + "': SQL cannot be empty"});
     else if (has_attach(s.query))

@@ -1,4 +1,5 @@
 #include "model/team.hpp"
+#include "model/text.hpp"
 
 #include "model/json.hpp"
 #include "model/query.hpp"
@@ -41,12 +42,16 @@ std::vector<field_error> validate(const team_spec& t) {
     std::vector<field_error> errors;
     if (t.name.empty())
         errors.push_back({"name", "team name cannot be empty"});
+    check_length(errors, "name", t.name, "team name");
     if (t.agent_options && !t.agent_options->is_object())
         errors.push_back(
             {"agent_options", "team '" + t.name + "': agent_options must be an object"});
     for (const auto& s : t.secrets)
         if (s.empty())
             errors.push_back({"secrets", "team '" + t.name + "': enroll secret cannot be empty"});
+        else
+            check_length(errors, "secrets", s,
+                         "team '" + t.name.substr(0, 64) + "': enroll secret");
     return errors;
 }
 

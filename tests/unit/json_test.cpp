@@ -60,3 +60,22 @@ TEST(json, reader_rejects_fractional_numbers_as_integers) {
     EXPECT_EQ(r.int64("i"), std::nullopt);
     ASSERT_TRUE(r.failure());
 }
+
+TEST(json, reader_rejects_whole_numbers_outside_int64_as_integers) {
+    // Doubles past int64's range once went through an undefined cast.
+    // (-9223372036854775809 parses as the double -2^63, which is in range.)
+    for (const char* big : {"1e300", "-1e300", "9223372036854775808.0", "99999999999999999999",
+                            "18446744073709551616"}) {
+        auto o = json::parse_object(std::string(R"({"i":)") + big + "}");
+        ASSERT_TRUE(o) << big;
+        json::reader r(*o);
+        EXPECT_EQ(r.int64("i"), std::nullopt) << big;
+        EXPECT_TRUE(r.failure()) << big;
+    }
+    auto o = json::parse_object(R"({"min":-9223372036854775808.0,"two":2.0})");
+    ASSERT_TRUE(o);
+    json::reader r(*o);
+    EXPECT_EQ(r.int64("min"), INT64_MIN);
+    EXPECT_EQ(r.int64("two"), 2);
+    EXPECT_FALSE(r.failure());
+}

@@ -1,6 +1,13 @@
 #include "model/app_config.hpp"
 #include "model/enroll_secret.hpp"
+#include "model/host.hpp"
+#include "model/label.hpp"
+#include "model/pack.hpp"
+#include "model/policy.hpp"
+#include "model/query.hpp"
 #include "model/secrets.hpp"
+#include "model/team.hpp"
+#include "model/text.hpp"
 #include "model/user.hpp"
 
 #include <boost/json.hpp>
@@ -93,4 +100,77 @@ TEST(secrets, constant_time_equal_compares_exactly) {
     EXPECT_EQ(digest_hex("x").size(), 64u);
     EXPECT_EQ(digest_hex("x"), digest_hex("x"));
     EXPECT_NE(digest_hex("x"), digest_hex("y"));
+}
+
+TEST(model, attach_is_the_words_attach_then_as_in_any_case) {
+    EXPECT_TRUE(has_attach("ATTACH '/tmp/x' AS y"));
+    EXPECT_TRUE(has_attach("select 1; attach\n'f'\tas x"));
+    EXPECT_TRUE(has_attach("Attach(x)As"));
+    EXPECT_FALSE(has_attach("select * from attachments as a"));
+    EXPECT_FALSE(has_attach("select 1 as x; attach 'f'"));
+    EXPECT_FALSE(has_attach("attachas"));
+    EXPECT_FALSE(has_attach("attach 'f' has_x"));
+    EXPECT_FALSE(has_attach(""));
+}
+
+TEST(model, attach_check_takes_a_long_query_without_running_out_of_stack) {
+    // std::regex recursed once per character and crashed the server at 100 KB.
+    std::string sql = "ATTACH ";
+    for (int i = 0; i < 500'000; ++i)
+        sql += "x ";
+    EXPECT_FALSE(has_attach(sql));
+    EXPECT_TRUE(has_attach(sql + "as"));
+}
+
+TEST(model, names_longer_than_the_stores_columns_are_field_errors) {
+    // MySQL keeps them in VARCHAR(255): a longer one was a 500 there and fine on SQLite.
+    const std::string ok(255, 'n'), too_long(256, 'n');
+    std::string wide; // 255 two-byte characters: 510 bytes, still 255 characters
+    for (int i = 0; i < 255; ++i)
+        wide += "\xc3\xa9";
+    EXPECT_TRUE(validate(query_spec{ok, "", "select 1", false}).empty());
+    EXPECT_TRUE(validate(query_spec{wide, "", "select 1", false}).empty());
+    auto q = validate(query_spec{too_long, "", "select 1", false});
+    ASSERT_EQ(q.size(), 1u);
+    EXPECT_EQ(q[0].name, "name");
+    EXPECT_EQ(q[0].reason, "query name is longer than 255 characters");
+
+    label_spec l;
+    l.name = "l";
+    l.query = "select 1";
+    l.platform = too_long;
+    ASSERT_EQ(validate(l).size(), 1u);
+    EXPECT_EQ(validate(l)[0].name, "platform");
+
+    team_spec t;
+    t.name = "t";
+    t.secrets = {too_long};
+    ASSERT_EQ(validate(t).size(), 1u);
+    EXPECT_EQ(validate(t)[0].name, "secrets");
+
+    pack_spec p;
+    p.name = "p";
+    p.queries.push_back({});
+    p.queries[0].query = too_long;
+    p.queries[0].name = "q";
+    p.queries[0].version = too_long;
+    EXPECT_EQ(validate(p).size(), 2u);
+
+    policy_spec pol;
+    pol.name = too_long;
+    pol.query = "select 1";
+    ASSERT_EQ(validate(pol).size(), 1u);
+    EXPECT_EQ(validate(pol)[0].name, "name");
+}
+
+TEST(model, host_details_are_cut_to_the_stores_columns_at_a_character) {
+    std::string wide;
+    for (int i = 0; i < 300; ++i)
+        wide += "\xc3\xa9";
+    EXPECT_EQ(truncated(wide), wide.substr(0, 510));
+    EXPECT_EQ(truncated("short"), "short");
+    host h;
+    ingest_detail(h, "system_info", {{{"hostname", std::string(1000, 'h')}, {"uuid", wide}}});
+    EXPECT_EQ(h.hostname, std::string(255, 'h'));
+    EXPECT_EQ(char_count(h.uuid), 255u);
 }

@@ -77,3 +77,27 @@ TEST(router, decoded_segments_split_the_path) {
     ASSERT_TRUE(s);
     EXPECT_EQ(*s, (std::vector<std::string>{"a", "b!", "c"}));
 }
+
+TEST_F(router_test, routes_lists_method_and_pattern_in_order) {
+    r.add("GET", "/api/v1/fleet/results/", tag("greeting", &hit));
+    const std::vector<std::pair<std::string, std::string>> want = {
+        {"GET", "/api/v1/fleet/spec/queries"},
+        {"POST", "/api/v1/fleet/spec/queries"},
+        {"GET", "/api/v1/fleet/spec/queries/{name}"},
+        {"GET", "/api/v1/fleet/results/"}};
+    EXPECT_EQ(r.routes(), want);
+}
+
+TEST_F(router_test, a_parameter_that_decodes_to_invalid_utf8_is_a_bad_request) {
+    for (const char* bad :
+         {"%C0%AF", "%ED%A0%80", "%FF%FE", "%F4%90%80%80", "%E2%82", "a%80", "%F0%82%82%AC"}) {
+        auto m = r.find("GET", std::string("/api/v1/fleet/spec/queries/") + bad);
+        EXPECT_EQ(m.target, nullptr) << bad;
+        ASSERT_TRUE(m.failure) << bad;
+        EXPECT_EQ(m.failure->code, errc::bad_request) << bad;
+    }
+    for (const char* good : {"%C3%A9", "%E2%82%AC", "%F0%9F%98%80", "%00", "%F4%8F%BF%BF"}) {
+        auto m = r.find("GET", std::string("/api/v1/fleet/spec/queries/") + good);
+        EXPECT_NE(m.target, nullptr) << good;
+    }
+}
