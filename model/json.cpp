@@ -1,14 +1,43 @@
 #include "model/json.hpp"
 
+#include <cmath>
+
 namespace flotilla::json {
+
+namespace {
+
+/// Boost.JSON reads a number too large for a double (1e999) as infinity, and
+/// would serialise it as `Infinity`, which is not JSON; Go's decoder rejects it.
+bool all_finite(const bj::value& v) {
+    switch (v.kind()) {
+    case bj::kind::double_:
+        return std::isfinite(v.get_double());
+    case bj::kind::array:
+        for (const auto& e : v.get_array())
+            if (!all_finite(e))
+                return false;
+        return true;
+    case bj::kind::object:
+        for (const auto& kv : v.get_object())
+            if (!all_finite(kv.value()))
+                return false;
+        return true;
+    default:
+        return true;
+    }
+}
+
+} // namespace
 
 expected<bj::value> parse(std::string_view body) {
     if (body.empty())
         return error::bad_request("Expected JSON Body");
     boost::system::error_code ec;
-    bj::value v = bj::parse(body, ec);
+    bj::value v = bj::parse(body, ec); // nesting is bounded (max_depth 32)
     if (ec)
         return error::bad_request("json decoder error: " + ec.message());
+    if (!all_finite(v))
+        return error::bad_request("json decoder error: number out of range");
     return v;
 }
 
@@ -88,8 +117,9 @@ std::optional<std::int64_t> reader::int64(std::string_view key) {
     if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
         return static_cast<std::int64_t>(v->get_uint64());
     if (v->is_double()) {
-        double d = v->get_double();
-        if (d == static_cast<double>(static_cast<std::int64_t>(d)))
+        // Only a whole number inside [-2^63, 2^63) converts (anything else is UB).
+        const double d = v->get_double();
+        if (d >= -0x1p63 && d < 0x1p63 && d == std::trunc(d))
             return static_cast<std::int64_t>(d);
     }
     mismatch(key, "integer");
