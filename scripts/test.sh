@@ -3,7 +3,8 @@
 # checks formatting, starts a throwaway MariaDB, runs the whole CTest suite
 # (SQLite and MariaDB), stops MariaDB, and ends with CTest's summary line.
 # Extra arguments go to ctest (e.g. -L unit). FLOTILLA_SANITIZERS=address,undefined
-# builds with sanitizers (use another FLOTILLA_BUILD_DIR).
+# builds with sanitizers (use another FLOTILLA_BUILD_DIR). The fuzz step
+# (scripts/fuzz.sh) builds into ./build-fuzz.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${FLOTILLA_BUILD_DIR:-$root/build}"
@@ -24,6 +25,14 @@ if [ -n "${FLOTILLA_SANITIZERS:-}" ]; then
   export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$root/scripts/ubsan.supp}"
 fi
 "$root/scripts/build.sh" "${cmake_args[@]}" >/dev/null
+
+# libFuzzer harnesses (tests/fuzz, clang, ASan+UBSan+LeakSanitizer, own build
+# directory), each for FLOTILLA_FUZZ_SECONDS (default 20; 0 skips) on its seed corpus:
+# any crash, leak or UBSan report fails the test command.
+if [ "${FLOTILLA_FUZZ_SECONDS:-20}" != 0 ]; then
+  echo "== fuzz (libFuzzer, ${FLOTILLA_FUZZ_SECONDS:-20} s a harness)"
+  "$root/scripts/fuzz.sh" --seconds "${FLOTILLA_FUZZ_SECONDS:-20}"
+fi
 
 echo "== throwaway MariaDB"
 db_dir="$(mktemp -d /tmp/flotilla-mariadb.XXXXXX)"
