@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
+#include <cstdint>
 
 namespace flotilla {
 
@@ -34,13 +35,21 @@ std::string get(const result_row& r, const char* key) {
     return it == r.end() ? std::string() : it->second;
 }
 
-/// Sets `out` from a decimal string; malformed input leaves it unchanged.
-void set_int(std::int64_t& out, const std::string& s) {
+/// Sets `out` from a decimal string; malformed input, or a value outside
+/// [lo, hi], leaves it unchanged.
+void set_int(std::int64_t& out, const std::string& s, std::int64_t lo = INT64_MIN,
+             std::int64_t hi = INT64_MAX) {
     std::int64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec == std::errc() && p == s.data() + s.size())
+    if (ec == std::errc() && p == s.data() + s.size() && v >= lo && v <= hi)
         out = v;
 }
+
+/// osquery's interval flags, in seconds; Fleet stores them as 32-bit integers.
+/// Bounded so that the online window (interval + 60 s, in microseconds) cannot overflow.
+constexpr std::int64_t max_interval_s = INT32_MAX;
+/// The largest uptime whose nanoseconds fit an int64 (about 292 years).
+constexpr std::int64_t max_uptime_s = INT64_MAX / 1'000'000'000;
 
 void set_str(std::string& out, const std::string& s) {
     if (!s.empty())
@@ -96,11 +105,11 @@ bool ingest_detail(host& h, const std::string& name, const std::vector<result_ro
         for (const auto& r : rows) {
             const std::string flag = get(r, "name"), value = get(r, "value");
             if (flag == "distributed_interval")
-                set_int(h.distributed_interval, value);
+                set_int(h.distributed_interval, value, 0, max_interval_s);
             else if (flag == "config_tls_refresh" || flag == "config_refresh")
-                set_int(h.config_tls_refresh, value);
+                set_int(h.config_tls_refresh, value, 0, max_interval_s);
             else if (flag == "logger_tls_period")
-                set_int(h.logger_tls_period, value);
+                set_int(h.logger_tls_period, value, 0, max_interval_s);
         }
     } else if (name == "network_interface") {
         // The busiest interface's first IPv4 address that is not loopback; else
@@ -122,7 +131,7 @@ bool ingest_detail(host& h, const std::string& name, const std::vector<result_ro
     } else if (name == "uptime") {
         std::int64_t secs = -1;
         if (!rows.empty())
-            set_int(secs, get(rows[0], "total_seconds"));
+            set_int(secs, get(rows[0], "total_seconds"), 0, max_uptime_s);
         if (secs >= 0)
             h.uptime_ns = secs * 1'000'000'000;
     } else {
