@@ -106,6 +106,15 @@ def main(docs):
         '{"node_key":"k","log_type":"status","data":[{"severity":"0","filename":"f.cpp",'
         '"line":"1","message":"m","version":"5.9.1"}]}',
         '{"node_key":"k","log_type":"snapshot","data":[]}',
+        '{"node_key":"k","queries":{"fleet_detail_query_uptime":[{"total_seconds":"12"}],'
+        '"fleet_detail_query_osquery_flags":[{"name":"distributed_interval","value":"10"},'
+        '{"name":"config_refresh","value":"60"},{"name":"logger_tls_period","value":"10"}],'
+        '"fleet_detail_query_network_interface":[{"address":"10.0.0.1","mac":"m",'
+        '"interface":"eth0"}]},"statuses":{"fleet_detail_query_uptime":0}}',
+        # overflowed uptime * 1e9 (UBSan) before the range check in model/host.cpp
+        '{"node_key":"k","queries":{"fleet_detail_query_uptime":[{"total_seconds":"9999999999999"}]}}',
+        '{"node_key":"k","queries":{"fleet_detail_query_os_version":[{"name":"Ubuntu","major":"22"}],'
+        '"fleet_detail_query_system_info":[{"hostname":"h","physical_memory":"1024"}]}}',
     ] + [b for b in compact if keys(b) & {"node_key", "enroll_secret"}]
     # The agent harness: the first byte picks the encoding ('i' identity, 'g' gzip).
     write("agent", [b"i" + a.encode() for a in agent] +
