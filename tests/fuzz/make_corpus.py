@@ -75,7 +75,12 @@ def main(docs):
           [b for b in bodies if len(b) < 600])
 
     write("specs", ['{"specs":[{"name":"p","queries":[{"query":"q","interval":1e300}]}]}',
-                    '{"specs":[{"name":"p","interval":-1}]}'] +
+                    '{"specs":[{"name":"p","interval":-1}]}',
+                    # both a team (agent options) and a pack (queries): a served config
+                    '{"specs":[{"name":"t","agent_options":{"config":{"options":'
+                    '{"distributed_interval":10}},"overrides":{"platforms":{"darwin":'
+                    '{"options":{"a":1}}}}},"platform":"linux","queries":[{"query":"q",'
+                    '"name":"n","interval":60,"snapshot":true,"shard":5,"removed":false}]}]}'] +
           [b for b in compact if keys(b) & {"specs", "spec"}])
 
     rest_keys = {"server_url", "admin", "org_info", "email", "password", "query", "query_id",
