@@ -28,10 +28,11 @@ fi
 
 # libFuzzer harnesses (tests/fuzz, clang, ASan+UBSan+LeakSanitizer, own build
 # directory), each for FLOTILLA_FUZZ_SECONDS (default 20; 0 skips) on its seed corpus:
-# any crash, leak or UBSan report fails the test command.
+# any crash, leak or UBSan report fails the test command (after the CTest run).
+fuzz_failed=0
 if [ "${FLOTILLA_FUZZ_SECONDS:-20}" != 0 ]; then
   echo "== fuzz (libFuzzer, ${FLOTILLA_FUZZ_SECONDS:-20} s a harness)"
-  "$root/scripts/fuzz.sh" --seconds "${FLOTILLA_FUZZ_SECONDS:-20}"
+  "$root/scripts/fuzz.sh" --seconds "${FLOTILLA_FUZZ_SECONDS:-20}" || fuzz_failed=1
 fi
 
 echo "== throwaway MariaDB"
@@ -44,4 +45,10 @@ export FLOTILLA_TEST_MYSQL_PASSWORD=
 
 echo "== tests"
 cd "$build"
-ctest --output-on-failure -j"$(nproc)" "$@"
+status=0
+ctest --output-on-failure -j"$(nproc)" "$@" || status=$?
+if [ "$fuzz_failed" != 0 ]; then
+  echo "FAILED: the fuzz step (scripts/fuzz.sh) found a crash, leak or UBSan report (above)"
+  exit 1
+fi
+exit "$status"
