@@ -73,7 +73,7 @@ if [ "$failed" != 0 ]; then
     dir="$runs/$h"
     [ "$(cat "$dir/rc")" = 0 ] && continue
     echo "== fuzz_$h (log: $dir/log)"
-    grep -E 'ERROR|runtime error|SUMMARY|Test unit written|#[0-9]+ 0x' "$dir/log" | head -40
+    grep -E 'ERROR|runtime error|terminate|what\(\)|SUMMARY|Test unit written|#[0-9]+ 0x' "$dir/log" | head -40
   done
 fi
 echo "fuzz: ${#harnesses[@]} harnesses, ${seconds} s each; build $((built - started)) s," \
