@@ -81,19 +81,31 @@ public:
             return items;
         if (!root.IsMap())
             throw CLI::ConversionError("config file must be a YAML mapping");
-        for (const auto& section : root) {
-            const auto name = section.first.as<std::string>();
-            if (section.second.IsMap()) {
-                for (const auto& kv : section.second)
-                    add(items, name + "_" + kv.first.as<std::string>(), kv.second);
-            } else {
-                add(items, name, section.second);
+        try {
+            for (const auto& section : root) {
+                const auto name = key(section.first);
+                if (section.second.IsMap()) {
+                    for (const auto& kv : section.second)
+                        add(items, name + "_" + key(kv.first), kv.second);
+                } else {
+                    add(items, name, section.second);
+                }
             }
+        } catch (const YAML::Exception& e) { // only CLI::ParseError is caught by our caller
+            throw CLI::ConversionError("config file: " + std::string(e.what()));
         }
         return items;
     }
 
 private:
+    /// A key that is not a scalar (`[a]: 1`) would throw YAML::BadConversion,
+    /// which is no CLI::ParseError and would end the process.
+    static std::string key(const YAML::Node& k) {
+        if (!k.IsScalar())
+            throw CLI::ConversionError("config file keys must be scalars");
+        return k.as<std::string>();
+    }
+
     static void add(std::vector<CLI::ConfigItem>& items, const std::string& name,
                     const YAML::Node& value) {
         if (!value.IsScalar())

@@ -2,6 +2,7 @@
 
 #include "http/api.hpp"
 #include "http/errors.hpp"
+#include "http/rest_codec.hpp"
 #include "model/json.hpp"
 #include "model/secrets.hpp"
 #include "model/text.hpp"
@@ -13,48 +14,7 @@ namespace {
 
 namespace bj = boost::json;
 
-std::string lower(std::string s) {
-    for (auto& c : s)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 // --- POST /api/v1/setup ----------------------------------------------------------
-
-struct setup_request {
-    std::string server_url;
-    org_info org;
-    bool has_admin = false;
-    std::string email, password, name;
-};
-
-expected<setup_request> decode_setup(const request& req) {
-    auto body = json::parse_object(req.body);
-    if (!body)
-        return body.err();
-    json::reader r(*body);
-    setup_request out;
-    out.server_url = r.str("server_url").value_or("");
-    if (const bj::object* org = r.object("org_info")) {
-        json::reader o(*org, "org_info");
-        out.org.org_name = o.str("org_name").value_or("");
-        out.org.org_logo_url = o.str("org_logo_url").value_or("");
-        if (o.failure())
-            return *o.failure();
-    }
-    if (const bj::object* admin = r.object("admin")) {
-        json::reader a(*admin, "admin");
-        out.has_admin = true;
-        out.email = lower(a.str("email").value_or(""));
-        out.password = a.str("password").value_or("");
-        out.name = a.str("name").value_or("");
-        if (a.failure())
-            return *a.failure();
-    }
-    if (r.failure())
-        return *r.failure();
-    return out;
-}
 
 std::vector<field_error> validate(const setup_request& s) {
     auto errors = validate_server_url(s.server_url);
@@ -74,7 +34,7 @@ std::vector<field_error> validate(const setup_request& s) {
 }
 
 void handle_setup(api& a, const request& req, responder reply) {
-    auto decoded = decode_setup(req);
+    auto decoded = decode_setup(req.body);
     if (!decoded)
         return reply(to_response(decoded.err()));
     if (auto errors = validate(*decoded); !errors.empty())
@@ -128,22 +88,14 @@ void handle_setup(api& a, const request& req, responder reply) {
 
 // --- POST /api/v1/fleet/login ------------------------------------------------------
 
-/// Go's JSON decoding matches keys case-insensitively; login relies on it.
-std::optional<std::string> field_ci(const bj::object& o, std::string_view key) {
-    for (const auto& kv : o)
-        if (lower(std::string(kv.key())) == key && kv.value().is_string())
-            return std::string(kv.value().get_string());
-    return std::nullopt;
-}
-
 void handle_login(api& a, const request& req, responder reply) {
-    auto body = json::parse_object(req.body);
+    auto body = decode_login(req.body);
     if (!body)
         return reply(to_response(body.err()));
     if (auto wait = a.login_limiter().take(req.remote_address, a.now()))
         return reply(to_response({errc::rate_limited, "limit exceeded", {}, *wait}));
-    std::string email = lower(field_ci(*body, "email").value_or(""));
-    std::string password = field_ci(*body, "password").value_or("");
+    std::string email = std::move(body->email);
+    std::string password = std::move(body->password);
     const error failed{errc::login_failed, "Authentication failed", {}};
     if (email.empty() || password.empty())
         return reply(to_response(failed));

@@ -4,6 +4,7 @@
 #include "http/api.hpp"
 #include "http/authz.hpp"
 #include "http/errors.hpp"
+#include "http/rest_codec.hpp"
 #include "model/json.hpp"
 
 #include <boost/json.hpp>
@@ -13,73 +14,6 @@ namespace flotilla::http {
 namespace {
 
 namespace bj = boost::json;
-
-struct run_request {
-    std::optional<std::string> sql;
-    std::optional<std::int64_t> query_id;
-    target_selection selected;
-};
-
-/// A list of ints or of strings under `selected`.
-template <class T>
-expected<std::vector<T>> list_of(const bj::object& selected, std::string_view key) {
-    std::vector<T> out;
-    const bj::value* v = selected.if_contains(key);
-    if (!v || v->is_null())
-        return out;
-    if (!v->is_array())
-        return error::bad_request("selected." + std::string(key) + " must be an array");
-    for (const auto& e : v->get_array()) {
-        if constexpr (std::is_same_v<T, std::string>) {
-            if (!e.is_string())
-                return error::bad_request("selected." + std::string(key) + " must hold strings");
-            out.emplace_back(e.get_string());
-        } else {
-            auto id = e.is_int64() || e.is_uint64() ? json::to_int64(e) : std::nullopt;
-            if (!id)
-                return error::bad_request("selected." + std::string(key) +
-                                          " must hold integers of at most 2^63-1");
-            out.push_back(*id);
-        }
-    }
-    return out;
-}
-
-expected<run_request> decode_run(const request& req, bool by_names) {
-    auto body = json::parse_object(req.body);
-    if (!body)
-        return body.err();
-    json::reader r(*body);
-    run_request out;
-    out.sql = r.str("query");
-    out.query_id = r.int64("query_id");
-    const bj::object* selected = r.object("selected");
-    if (r.failure())
-        return *r.failure();
-    if (selected) {
-        if (by_names) {
-            auto hosts = list_of<std::string>(*selected, "hosts");
-            auto labels = list_of<std::string>(*selected, "labels");
-            if (!hosts)
-                return hosts.err();
-            if (!labels)
-                return labels.err();
-            out.selected.hostnames = std::move(*hosts);
-            out.selected.label_names = std::move(*labels);
-        } else {
-            auto hosts = list_of<std::int64_t>(*selected, "hosts");
-            auto labels = list_of<std::int64_t>(*selected, "labels");
-            auto teams = list_of<std::int64_t>(*selected, "teams");
-            for (auto* l : {&hosts, &labels, &teams})
-                if (!*l)
-                    return l->err();
-            out.selected.host_ids = std::move(*hosts);
-            out.selected.label_ids = std::move(*labels);
-            out.selected.team_ids = std::move(*teams);
-        }
-    }
-    return out;
-}
 
 /// Who may run what, and on which teams' hosts (nullopt: every host).
 expected<std::optional<std::vector<std::int64_t>>> run_scope(const user& u, bool adhoc,
@@ -101,7 +35,7 @@ expected<std::optional<std::vector<std::int64_t>>> run_scope(const user& u, bool
 }
 
 void run(api& a, const request& req, responder reply, bool by_names) {
-    auto decoded = decode_run(req, by_names);
+    auto decoded = decode_run(req.body, by_names);
     if (!decoded)
         return reply(to_response(decoded.err()));
     a.authenticated(

@@ -1,6 +1,7 @@
 /// GET/POST /api/v1/fleet/spec/enroll_secret (§3 Enroll secrets).
 
 #include "http/authz.hpp"
+#include "http/rest_codec.hpp"
 #include "http/spec_common.hpp"
 #include "model/text.hpp"
 
@@ -8,30 +9,6 @@ namespace flotilla::http {
 namespace {
 
 namespace bj = boost::json;
-
-/// `{"spec": {"secrets": [{"secret": "..."}]}}`; a missing `spec` is a bad request.
-expected<std::vector<std::string>> decode_secrets(const bj::object& body) {
-    json::reader r(body);
-    const bj::object* spec = r.object("spec");
-    if (r.failure())
-        return *r.failure();
-    if (!spec)
-        return error::bad_request("missing required key 'spec'");
-    json::reader sr(*spec, "spec");
-    std::vector<std::string> out;
-    if (const bj::array* secrets = sr.array("secrets")) {
-        for (const auto& s : *secrets) {
-            const bj::value* v = s.is_object() ? s.get_object().if_contains("secret") : nullptr;
-            if (!v || !v->is_string())
-                return error::bad_request("json: each element of spec.secrets must be an object "
-                                          "with a string \"secret\"");
-            out.emplace_back(v->get_string());
-        }
-    }
-    if (sr.failure())
-        return *sr.failure();
-    return out;
-}
 
 void get_secrets(api& a, const request& req, responder reply) {
     a.authenticated(req, std::move(reply), [](storage::store& st, const viewer& v) -> response {
@@ -53,7 +30,7 @@ void get_secrets(api& a, const request& req, responder reply) {
 
 void apply_secrets(api& a, const request& req, responder reply) {
     decoded_and_authenticated(
-        a, req, std::move(reply), decode_secrets,
+        a, req, std::move(reply), decode_enroll_secrets,
         [&a](storage::store& st, const viewer& v,
              const std::vector<std::string>& secrets) -> response {
             if (!authz::global_writer(v.u))

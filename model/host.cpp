@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
+#include <cstdint>
 
 namespace flotilla {
 
@@ -35,19 +36,21 @@ std::string get(const result_row& r, const char* key) {
     return it == r.end() ? std::string() : it->second;
 }
 
-/// The longest interval an agent may report (ten years, in seconds); anything
-/// larger is ignored, so no time computation from it can overflow.
-constexpr std::int64_t max_interval_s = 10LL * 365 * 24 * 3600;
-
-/// Sets `out` from a decimal string within [lo, hi]; malformed or out-of-range
-/// input (agents are untrusted) leaves it unchanged.
-void set_int(std::int64_t& out, const std::string& s, std::int64_t lo = 0,
+/// Sets `out` from a decimal string; malformed input, or a value outside
+/// [lo, hi], leaves it unchanged.
+void set_int(std::int64_t& out, const std::string& s, std::int64_t lo = INT64_MIN,
              std::int64_t hi = INT64_MAX) {
     std::int64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec == std::errc() && p == s.data() + s.size() && v >= lo && v <= hi)
         out = v;
 }
+
+/// osquery's interval flags, in seconds; Fleet stores them as 32-bit integers.
+/// Bounded so that the online window (interval + 60 s, in microseconds) cannot overflow.
+constexpr std::int64_t max_interval_s = INT32_MAX;
+/// The largest uptime whose nanoseconds fit an int64 (about 292 years).
+constexpr std::int64_t max_uptime_s = INT64_MAX / 1'000'000'000;
 
 /// Sets `out` from a non-empty string, cut to what the store's column holds
 /// (osquery cannot be told to send less, so a longer value is not refused).
@@ -130,8 +133,8 @@ bool ingest_detail(host& h, const std::string& name, const std::vector<result_ro
         }
     } else if (name == "uptime") {
         std::int64_t secs = -1;
-        if (!rows.empty()) // in nanoseconds it must fit an int64
-            set_int(secs, get(rows[0], "total_seconds"), 0, INT64_MAX / 1'000'000'000);
+        if (!rows.empty())
+            set_int(secs, get(rows[0], "total_seconds"), 0, max_uptime_s);
         if (secs >= 0)
             h.uptime_ns = secs * 1'000'000'000;
     } else {
@@ -164,10 +167,6 @@ std::string platform_family(const std::string& p) {
         return "linux";
     return "";
 }
-
-/// Longer check-in intervals are read as this (ten years), so the window's
-/// arithmetic in microseconds cannot overflow whatever a host reports.
-constexpr std::int64_t max_interval_s = 10LL * 365 * 24 * 3600;
 
 std::int64_t online_window_s(const host& h) {
     const auto interval = std::min(h.distributed_interval, h.config_tls_refresh);

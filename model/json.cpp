@@ -5,13 +5,40 @@
 
 namespace flotilla::json {
 
+namespace {
+
+/// Boost.JSON reads a number too large for a double (1e999) as infinity, and
+/// would serialise it as `Infinity`, which is not JSON; Go's decoder rejects it.
+bool all_finite(const bj::value& v) {
+    switch (v.kind()) {
+    case bj::kind::double_:
+        return std::isfinite(v.get_double());
+    case bj::kind::array:
+        for (const auto& e : v.get_array())
+            if (!all_finite(e))
+                return false;
+        return true;
+    case bj::kind::object:
+        for (const auto& kv : v.get_object())
+            if (!all_finite(kv.value()))
+                return false;
+        return true;
+    default:
+        return true;
+    }
+}
+
+} // namespace
+
 expected<bj::value> parse(std::string_view body) {
     if (body.empty())
         return error::bad_request("Expected JSON Body");
     boost::system::error_code ec;
-    bj::value v = bj::parse(body, ec);
+    bj::value v = bj::parse(body, ec); // nesting is bounded (max_depth 32)
     if (ec)
         return error::bad_request("json decoder error: " + ec.message());
+    if (!all_finite(v))
+        return error::bad_request("json decoder error: number out of range");
     return v;
 }
 

@@ -14,6 +14,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libspdlog-dev libsodium-dev libyaml-cpp-dev zlib1g-dev
   mariadb-server mariadb-client curl libfmt-dev
+  clang libclang-rt-14-dev llvm
 )
 # Node.js and npm run the WebSocket/SockJS test clients; a machine that already has
 # them (often a packaging where npm ships inside nodejs) keeps its own.

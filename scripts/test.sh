@@ -3,7 +3,8 @@
 # checks formatting, starts a throwaway MariaDB, runs the whole CTest suite
 # (SQLite and MariaDB), stops MariaDB, and ends with CTest's summary line.
 # Extra arguments go to ctest (e.g. -L unit). FLOTILLA_SANITIZERS=address,undefined
-# builds with sanitizers (use another FLOTILLA_BUILD_DIR).
+# builds with sanitizers (use another FLOTILLA_BUILD_DIR). The fuzz step
+# (scripts/fuzz.sh) builds into ./build-fuzz.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${FLOTILLA_BUILD_DIR:-$root/build}"
@@ -25,6 +26,15 @@ if [ -n "${FLOTILLA_SANITIZERS:-}" ]; then
 fi
 "$root/scripts/build.sh" "${cmake_args[@]}" >/dev/null
 
+# libFuzzer harnesses (tests/fuzz, clang, ASan+UBSan+LeakSanitizer, own build
+# directory), each for FLOTILLA_FUZZ_SECONDS (default 20; 0 skips) on its seed corpus:
+# any crash, leak or UBSan report fails the test command (after the CTest run).
+fuzz_failed=0
+if [ "${FLOTILLA_FUZZ_SECONDS:-20}" != 0 ]; then
+  echo "== fuzz (libFuzzer, ${FLOTILLA_FUZZ_SECONDS:-20} s a harness)"
+  "$root/scripts/fuzz.sh" --seconds "${FLOTILLA_FUZZ_SECONDS:-20}" || fuzz_failed=1
+fi
+
 echo "== throwaway MariaDB"
 db_dir="$(mktemp -d /tmp/flotilla-mariadb.XXXXXX)"
 trap '"$root/scripts/mariadb.sh" stop "$db_dir"' EXIT
@@ -35,4 +45,10 @@ export FLOTILLA_TEST_MYSQL_PASSWORD=
 
 echo "== tests"
 cd "$build"
-ctest --output-on-failure -j"$(nproc)" "$@"
+status=0
+ctest --output-on-failure -j"$(nproc)" "$@" || status=$?
+if [ "$fuzz_failed" != 0 ]; then
+  echo "FAILED: the fuzz step (scripts/fuzz.sh) found a crash, leak or UBSan report (above)"
+  exit 1
+fi
+exit "$status"

@@ -115,8 +115,11 @@ TEST(config, bad_settings_exit_2_with_one_message) {
 }
 
 TEST(config, bad_yaml_files_exit_2) {
-    for (const std::string text : {"server: [unclosed", "- a\n- b\n", "server:\n  nope: 1\n",
-                                   "server:\n  address: [1, 2]\n"}) {
+    for (const std::string text :
+         {"server: [unclosed", "- a\n- b\n", "server:\n  nope: 1\n", "server:\n  address: [1, 2]\n",
+          // Non-scalar keys threw YAML::BadConversion out of parse_command_line
+          // (std::terminate); reproduced with tests/fuzz/fuzz_config.
+          "[a]: 1\n", "server:\n  [a]: 1\n", "{a: 1}: x\n"}) {
         auto f = write_file("flotilla_bad_", text);
         auto cl = parse({"serve", "--config", f});
         ASSERT_TRUE(cl.exit_code) << text;

@@ -97,6 +97,34 @@ TEST(host, detail_queries_fill_the_record) {
     EXPECT_EQ(detail_queries().size(), 6u);
 }
 
+// An agent's out-of-range numbers made signed arithmetic overflow (undefined
+// behaviour, UBSan): uptime seconds * 1e9, and interval + 60 in the online window.
+TEST(host, detail_numbers_out_of_range_are_ignored) {
+    host h;
+    h.uptime_ns = 5;
+    EXPECT_TRUE(ingest_detail(h, "uptime", {{{"total_seconds", "9223372036854775807"}}}));
+    EXPECT_EQ(h.uptime_ns, 5);
+    EXPECT_TRUE(ingest_detail(h, "uptime", {{{"total_seconds", "9223372036"}}}));
+    EXPECT_EQ(h.uptime_ns, 9'223'372'036'000'000'000);
+    EXPECT_TRUE(ingest_detail(h, "uptime", {{{"total_seconds", "9223372037"}}}));
+    EXPECT_EQ(h.uptime_ns, 9'223'372'036'000'000'000);
+    h.distributed_interval = 10;
+    h.config_tls_refresh = 10;
+    EXPECT_TRUE(ingest_detail(h, "osquery_flags",
+                              {{{"name", "distributed_interval"}, {"value", "9223372036854775807"}},
+                               {{"name", "config_refresh"}, {"value", "-1"}},
+                               {{"name", "logger_tls_period"}, {"value", "2147483648"}}}));
+    EXPECT_EQ(h.distributed_interval, 10);
+    EXPECT_EQ(h.config_tls_refresh, 10);
+    EXPECT_EQ(h.logger_tls_period, 0);
+    EXPECT_TRUE(ingest_detail(h, "osquery_flags",
+                              {{{"name", "distributed_interval"}, {"value", "2147483647"}},
+                               {{"name", "config_refresh"}, {"value", "2147483647"}}}));
+    EXPECT_EQ(online_window_s(h), 2147483647LL + 60);
+    h.seen_time = t0;
+    EXPECT_EQ(status_of(h, t0 + 29 * day), host_status::online);
+}
+
 TEST(host, platform_families) {
     EXPECT_EQ(platform_family("darwin"), "darwin");
     EXPECT_EQ(platform_family("windows"), "windows");

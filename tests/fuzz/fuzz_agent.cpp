@@ -1,0 +1,53 @@
+/// The osquery agent bodies: distributed/write (http/agent_codec.hpp) and what
+/// the registry does with detail query answers and enroll host_details
+/// (model/host.hpp: ingest_detail, ingest_enroll_details, the online window).
+/// Input: the first byte picks the encoding ('g' gzip, anything else identity).
+
+#include "http/agent_codec.hpp"
+#include "http/gzip.hpp"
+#include "model/host.hpp"
+#include "model/json.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace {
+
+constexpr std::string_view detail_prefix = "fleet_detail_query_";
+
+void ingest(const boost::json::object& body) {
+    flotilla::host h;
+    if (const auto* details = body.if_contains("host_details"); details && details->is_object())
+        flotilla::ingest_enroll_details(h, details->get_object());
+    auto results = flotilla::http::decode_write(body);
+    if (!results)
+        return;
+    for (const auto& r : *results) {
+        std::string name = r.name;
+        if (name.starts_with(detail_prefix))
+            name.erase(0, detail_prefix.size());
+        (void)flotilla::ingest_detail(h, name, r.rows);
+    }
+    (void)flotilla::status_of(h, flotilla::seconds_to_micros(1'800'000'000));
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size == 0)
+        return 0;
+    std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
+    std::string inflated;
+    if (data[0] == 'g') {
+        auto g = flotilla::http::gunzip(text, 1 << 20);
+        if (!g)
+            return 0;
+        inflated = std::move(*g);
+        text = inflated;
+    }
+    if (auto body = flotilla::json::parse_object(text))
+        ingest(*body);
+    return 0;
+}

@@ -1,0 +1,21 @@
+/// The REST bodies that are not specs: setup (and its server_url validation),
+/// login, and live query run / run_by_names (and the ATTACH check on its SQL).
+
+#include "http/rest_codec.hpp"
+#include "model/app_config.hpp"
+#include "model/query.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view body(reinterpret_cast<const char*>(data), size);
+    if (auto setup = flotilla::http::decode_setup(body))
+        (void)flotilla::validate_server_url(setup->server_url);
+    (void)flotilla::http::decode_login(body);
+    for (bool by_names : {false, true})
+        if (auto run = flotilla::http::decode_run(body, by_names); run && run->sql)
+            (void)flotilla::has_attach(*run->sql);
+    return 0;
+}
