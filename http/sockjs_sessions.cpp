@@ -22,6 +22,11 @@ response frame(std::string body) {
     return r;
 }
 
+error too_many() {
+    return error::unavailable("too many SockJS sessions (" + std::to_string(max_sockjs_sessions) +
+                              "); try again later");
+}
+
 constexpr const char* close_frame = "c[3000,\"Go away!\"]\n";
 constexpr const char* busy_frame = "c[2010,\"Another connection still open\"]\n";
 
@@ -112,10 +117,13 @@ sockjs_sessions::open(const std::string& id, const spawn_fn& spawn, bool& create
     {
         std::lock_guard lock(mu_);
         sweep_closed();
-        auto& slot = sessions_[id];
-        if (!slot)
-            slot = std::make_shared<session>();
-        s = slot;
+        auto it = sessions_.find(id);
+        if (it == sessions_.end()) {
+            if (sessions_.size() >= max_sockjs_sessions) // anyone may open one: bounded
+                return nullptr;
+            it = sessions_.emplace(id, std::make_shared<session>()).first;
+        }
+        s = it->second;
     }
     std::lock_guard lock(s->mu);
     created = !s->subscriber;
@@ -169,6 +177,8 @@ sockjs_sessions::open(const std::string& id, const spawn_fn& spawn, bool& create
 void sockjs_sessions::poll(const std::string& id, responder reply, const spawn_fn& spawn) {
     bool created = false;
     auto s = open(id, spawn, created);
+    if (!s)
+        return reply(to_response(too_many()));
     if (created)
         return reply(frame("o\n"));
     std::lock_guard lock(s->mu);
@@ -181,6 +191,8 @@ void sockjs_sessions::poll(const std::string& id, responder reply, const spawn_f
 void sockjs_sessions::stream(const std::string& id, responder reply, const spawn_fn& spawn) {
     bool created = false;
     auto s = open(id, spawn, created);
+    if (!s)
+        return reply(to_response(too_many()));
     // The prelude defeats buffering in browsers and proxies (SockJS's 2 KiB of 'h').
     auto res = frame(std::string(2048, 'h') + "\n" + (created ? "o\n" : ""));
     res.stream = [this, id, weak = std::weak_ptr<session>(s)](std::shared_ptr<body_stream> st) {

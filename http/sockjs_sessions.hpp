@@ -25,6 +25,9 @@ namespace flotilla::http {
 
 /// Bytes one xhr_streaming response carries before it is ended (SockJS: 128 KiB).
 inline constexpr std::size_t stream_limit = 128 * 1024;
+/// SockJS sessions open at once (anyone may open one before authenticating);
+/// past it a new session is refused with 503.
+inline constexpr std::size_t max_sockjs_sessions = 10'000;
 /// A closed session waits this long for its client to come for the close frame.
 inline constexpr std::chrono::seconds closed_session_linger{30};
 /// The close frame a SockJS client too slow for its queue's bound gets.
@@ -37,7 +40,8 @@ public:
         std::function<caf::actor(std::function<void(std::vector<std::string>)> send,
                                  std::function<void()> close, std::function<void()> heartbeat)>;
 
-    /// A poll: opens the session ("o") or answers with what is queued, now or later.
+    /// A poll: opens the session ("o") or answers with what is queued, now or later
+    /// (503 when max_sockjs_sessions are open).
     void poll(const std::string& id, responder reply, const spawn_fn& spawn);
     /// A streaming receiver: the prelude, "o" for a new session, then every frame.
     void stream(const std::string& id, responder reply, const spawn_fn& spawn);

@@ -78,31 +78,32 @@ TEST(json, reader_rejects_big_numbers_and_strings_of_them_as_integers) {
     EXPECT_EQ(r.int64("min"), INT64_MIN);
     EXPECT_EQ(r.int64("two"), 2);
     EXPECT_FALSE(r.failure());
-    // Found by fuzz_json: Boost.JSON reads 1e999 as infinity and writes it back as
-    // `Infinity`, which no JSON parser accepts; Go's decoder rejects such a number.
-    TEST(json, a_number_too_large_for_a_double_is_a_bad_request) {
-        for (const char* body : {R"({"i":1e999})", R"({"a":[1,{"b":-33333333333333e33333}]})"}) {
-            auto v = json::parse(body);
-            ASSERT_FALSE(v) << body;
-            EXPECT_EQ(v.err().code, errc::bad_request);
-            EXPECT_EQ(v.err().message, "json decoder error: number out of range");
-        }
-        EXPECT_TRUE(json::parse(R"({"d":1.7976931348623157e308})"));
-    }
+}
 
-    // Converting a double outside int64's range to int64 is undefined behaviour
-    // (UBSan: float-cast-overflow); such a number is a type mismatch.
-    TEST(json, reader_rejects_whole_numbers_outside_int64_as_integers) {
-        auto o = json::parse_object(R"({"big":1e300,"edge":9.3e18,"neg":-9.3e18,"min":-9.2e18,)"
-                                    R"("low":-9223372036854775808.0})");
-        ASSERT_TRUE(o);
-        json::reader r(*o);
-        EXPECT_EQ(r.int64("big"), std::nullopt);
-        EXPECT_EQ(r.int64("edge"), std::nullopt);
-        EXPECT_EQ(r.int64("neg"), std::nullopt);
-        EXPECT_EQ(r.int64("min"), -9200000000000000000);
-        EXPECT_EQ(r.int64("low"), INT64_MIN);
-        ASSERT_TRUE(r.failure());
-        EXPECT_EQ(r.failure()->message,
-                  "json: cannot unmarshal number into field big of type integer");
+// Found by fuzz_json: Boost.JSON reads 1e999 as infinity and writes it back as
+// `Infinity`, which no JSON parser accepts; Go's decoder rejects such a number.
+TEST(json, a_number_too_large_for_a_double_is_a_bad_request) {
+    for (const char* body : {R"({"i":1e999})", R"({"a":[1,{"b":-33333333333333e33333}]})"}) {
+        auto v = json::parse(body);
+        ASSERT_FALSE(v) << body;
+        EXPECT_EQ(v.err().code, errc::bad_request);
+        EXPECT_EQ(v.err().message, "json decoder error: number out of range");
     }
+    EXPECT_TRUE(json::parse(R"({"d":1.7976931348623157e308})"));
+}
+
+// Converting a double outside int64's range to int64 is undefined behaviour
+// (UBSan: float-cast-overflow); such a number is a type mismatch.
+TEST(json, reader_rejects_whole_numbers_outside_int64_as_integers) {
+    auto o = json::parse_object(R"({"big":1e300,"edge":9.3e18,"neg":-9.3e18,"min":-9.2e18,)"
+                                R"("low":-9223372036854775808.0})");
+    ASSERT_TRUE(o);
+    json::reader r(*o);
+    EXPECT_EQ(r.int64("big"), std::nullopt);
+    EXPECT_EQ(r.int64("edge"), std::nullopt);
+    EXPECT_EQ(r.int64("neg"), std::nullopt);
+    EXPECT_EQ(r.int64("min"), -9200000000000000000);
+    EXPECT_EQ(r.int64("low"), INT64_MIN);
+    ASSERT_TRUE(r.failure());
+    EXPECT_EQ(r.failure()->message, "json: cannot unmarshal number into field big of type integer");
+}
