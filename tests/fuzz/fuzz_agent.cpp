@@ -1,10 +1,10 @@
-/// The osquery agent bodies: distributed/write (http/agent_codec.hpp) and what
-/// the registry does with detail query answers and enroll host_details
-/// (model/host.hpp: ingest_detail, ingest_enroll_details, the online window).
+/// The osquery agent bodies (http/agent_codec.hpp): the body itself (gzip or
+/// not), node_key, enroll, log and distributed/write, and what the registry does
+/// with detail query answers and enroll host_details (model/host.hpp:
+/// ingest_detail, ingest_enroll_details, the online window).
 /// Input: the first byte picks the encoding ('g' gzip, anything else identity).
 
 #include "http/agent_codec.hpp"
-#include "http/gzip.hpp"
 #include "model/host.hpp"
 #include "model/json.hpp"
 
@@ -38,16 +38,13 @@ void ingest(const boost::json::object& body) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0)
         return 0;
-    std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-    std::string inflated;
-    if (data[0] == 'g') {
-        auto g = flotilla::http::gunzip(text, 1 << 20);
-        if (!g)
-            return 0;
-        inflated = std::move(*g);
-        text = inflated;
-    }
-    if (auto body = flotilla::json::parse_object(text))
-        ingest(*body);
+    const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
+    auto body = flotilla::http::decode_agent_body(text, data[0] == 'g' ? "gzip" : "");
+    if (!body)
+        return 0;
+    (void)flotilla::http::decode_node_key(*body);
+    (void)flotilla::http::decode_enroll(*body);
+    (void)flotilla::http::decode_log(*body);
+    ingest(*body);
     return 0;
 }
