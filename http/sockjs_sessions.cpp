@@ -222,11 +222,7 @@ response sockjs_sessions::send(const std::string& id, const std::string& body) {
             return to_response(error::not_found("SockJS session", id));
         s = it->second;
     }
-    {
-        std::lock_guard lock(s->mu);
-        if (s->closed) // nothing will read what is sent to it
-            return to_response(error::not_found("SockJS session", id));
-    }
+
     boost::system::error_code ec;
     auto v = bj::parse(body, ec);
     if (ec || !v.is_array()) // SockJS says 500; a client's fault is a 400 here
@@ -235,6 +231,8 @@ response sockjs_sessions::send(const std::string& id, const std::string& body) {
     caf::actor sub;
     {
         std::lock_guard lock(s->mu);
+        if (s->closed) // nothing will read what is sent to it
+            return to_response(error::not_found("SockJS session", id));
         sub = s->subscriber;
     }
     for (const auto& m : v.get_array())

@@ -125,7 +125,8 @@ protected:
 /// The label (policy) queries in a distributed/read body, by name.
 std::vector<std::string> names_with(const http_reply& r, const std::string& prefix) {
     std::vector<std::string> out;
-    for (const auto& kv : r.json().at("queries").as_object())
+    const auto body = r.json(); // kept: the loop reads into it
+    for (const auto& kv : body.at("queries").as_object())
         if (kv.key().starts_with(prefix))
             out.emplace_back(kv.key());
     return out;
