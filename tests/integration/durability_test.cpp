@@ -28,18 +28,6 @@ constexpr int queries_per_apply = 300;
 constexpr int rounds = 6;
 constexpr int writers = 2;
 
-/// The port from "Flotilla is serving on http://127.0.0.1:PORT" (0 until then).
-unsigned short served_port(const std::string& output) {
-    const std::string marker = "serving on http://127.0.0.1:";
-    auto at = output.find(marker);
-    if (at == std::string::npos)
-        return 0;
-    const char* first = output.data() + at + marker.size();
-    unsigned short port = 0;
-    auto [end, ec] = std::from_chars(first, output.data() + output.size(), port);
-    return ec == std::errc() && end != first ? port : 0;
-}
-
 std::string apply_body(const std::string& prefix) {
     bj::array specs;
     for (int i = 0; i < queries_per_apply; ++i)

@@ -25,18 +25,6 @@ std::string fresh_dir() {
     return d;
 }
 
-/// The port from "serving on http://127.0.0.1:PORT", or 0.
-unsigned short served_port(const std::string& output) {
-    const std::string marker = "serving on http://127.0.0.1:";
-    auto at = output.find(marker);
-    if (at == std::string::npos)
-        return 0;
-    const char* first = output.data() + at + marker.size();
-    unsigned short port = 0;
-    std::from_chars(first, output.data() + output.size(), port);
-    return port;
-}
-
 /// Why `r` is not the JSON error envelope of its family, or "" when it is.
 std::string envelope_fault(const http_reply& r, family fam) {
     boost::system::error_code ec;
