@@ -1,5 +1,7 @@
 #include "storage/sql_store.hpp"
 
+#include "model/json.hpp"
+
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -11,8 +13,12 @@ std::int64_t sql_row::i64(std::size_t i) const {
     const auto& v = cols.at(i);
     if (auto p = std::get_if<std::int64_t>(&v))
         return *p;
-    if (auto s = std::get_if<std::string>(&v))
-        return std::stoll(*s);
+    if (auto s = std::get_if<std::string>(&v)) {
+        if (auto n = json::parse_int64(*s))
+            return *n;
+        throw db_error(db_error::kind::other, 0,
+                       "column " + std::to_string(i) + " is not an integer: '" + *s + "'");
+    }
     return 0;
 }
 
