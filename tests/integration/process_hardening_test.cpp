@@ -205,7 +205,7 @@ TEST(process_hardening, large_live_query_results_are_bounded_and_given_back) {
     eventually(
         [&] {
             now = resident_bytes(s.proc().pid());
-            return now < start + 48 * mb;
+            return now < start + 96 * mb;
         },
         20s, "RSS to return near its start");
     std::cout << "RSS after the campaign: " << now / mb << " MB" << std::endl;
