@@ -129,8 +129,17 @@ private:
         closing_ = true;
         if (auto st = streaming_.lock())
             return st->gone();
+        if (awaiting_request_) {
+            // Between requests: bytes of the next one may have arrived already.
+            // Cancelling the wait tells them apart: a read that got bytes
+            // completes with them (that request is finished, then the
+            // connection closes), one that got nothing ends the connection.
+            beast::error_code ignored;
+            lowest().socket().cancel(ignored);
+            return;
+        }
         if (!in_flight_)
-            abort(); // idle, handshaking or between requests: nothing to finish
+            abort(); // idle or handshaking: nothing to finish
     }
 
     beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
@@ -145,10 +154,18 @@ private:
         if (buffer_.size() > 0)
             return read_header();
         lowest().expires_after(idle_timeout);
+        awaiting_request_ = true;
         stream_.async_read_some(
             buffer_.prepare(first_read_bytes),
             [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-                if (ec || self->closing_)
+                self->awaiting_request_ = false;
+                if (ec == net::error::operation_aborted && self->closing_) {
+                    // Cancelled by the shutdown: bytes still unread are a request.
+                    beast::error_code e;
+                    if (self->lowest().socket().available(e) > 0 && !e)
+                        return self->read_header();
+                }
+                if (ec || n == 0)
                     return self->abort();
                 self->buffer_.commit(n);
                 self->read_header();
@@ -448,6 +465,7 @@ private:
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     bool in_flight_ = false;
+    bool awaiting_request_ = false; ///< waiting for the first bytes of a request
     bool closing_ = false;
     std::string method_, target_;
     std::chrono::steady_clock::time_point started_;

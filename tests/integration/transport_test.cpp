@@ -156,3 +156,19 @@ TEST_F(transport_test, graceful_shutdown_finishes_the_request_in_flight) {
     srv_->stop(); // returns once run() has returned
     EXPECT_TRUE(srv_->stopped());
 }
+
+TEST_F(transport_test, a_request_already_sent_on_a_kept_alive_connection_is_answered_at_shutdown) {
+    auto kept = srv_->client();
+    ASSERT_EQ(kept->authed("GET", "/api/v1/fleet/me", token_).status, 200);
+    ASSERT_TRUE(srv_->wait_requests_in_flight(0, std::chrono::seconds(5)));
+    // Sent whole before the shutdown starts: whether or not the server has read
+    // it yet, it is a request, not an idle connection.
+    kept->send_raw(raw_get("/api/v1/fleet/me", token_));
+    srv_->begin_stop();
+    auto r = kept->read_reply();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.json().at("user").at("email"), admin_email);
+    EXPECT_TRUE(kept->closed_by_server()); // and then the connection ends
+    srv_->stop();
+    EXPECT_TRUE(srv_->stopped());
+}

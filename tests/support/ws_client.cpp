@@ -7,6 +7,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
+#include <functional>
 #include <stdexcept>
 
 namespace flotilla::testing {
@@ -41,15 +42,24 @@ struct ws_client::impl {
         net::steady_timer timer(ioc);
         timer.expires_after(d);
         bool expired = false;
-        timer.async_wait([&](beast::error_code ec) {
-            if (!ec) {
-                expired = true;
-                beast::error_code ignored;
-                lowest().socket().cancel(ignored);
-            }
-        });
+        bool done = false;
+        // A WebSocket read is several socket operations (it answers a ping
+        // with a pong, then reads again): a cancel between two of them is lost,
+        // so once the deadline has passed every operation is cancelled until
+        // the read gives up.
+        std::function<void(beast::error_code)> on_timer = [&](beast::error_code ec) {
+            if (ec || done)
+                return;
+            expired = true;
+            beast::error_code ignored;
+            lowest().socket().cancel(ignored);
+            timer.expires_after(std::chrono::milliseconds(5));
+            timer.async_wait(on_timer);
+        };
+        timer.async_wait(on_timer);
         start([&](beast::error_code ec, auto&&...) {
             result = ec;
+            done = true;
             timer.cancel();
         });
         ioc.restart();
