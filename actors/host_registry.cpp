@@ -4,20 +4,15 @@
 #include "actors/guard.hpp"
 #include "actors/messages.hpp"
 #include "actors/persistence_actor.hpp"
+#include "model/query_name.hpp"
 
 #include <caf/all.hpp>
-#include <charconv>
 #include <deque>
 #include <spdlog/spdlog.h>
 
 namespace flotilla::actors {
 
 namespace {
-
-constexpr std::string_view detail_prefix = "fleet_detail_query_";
-constexpr std::string_view label_prefix = "fleet_label_query_";
-constexpr std::string_view policy_prefix = "fleet_policy_query_";
-constexpr std::string_view live_prefix = "fleet_distributed_query_";
 
 micros to_micros(std::chrono::seconds s) {
     return seconds_to_micros(s.count());
@@ -35,16 +30,6 @@ double jitter_fraction(std::int64_t id, double max_jitter) {
 micros next_due(micros from, std::chrono::seconds interval, double jitter) {
     const micros i = to_micros(interval);
     return from + i + static_cast<micros>(static_cast<double>(i) * jitter);
-}
-
-std::optional<std::int64_t> id_after(const std::string& name, std::string_view prefix) {
-    std::int64_t id = 0;
-    const char* first = name.data() + prefix.size();
-    const char* last = name.data() + name.size();
-    auto [p, ec] = std::from_chars(first, last, id);
-    if (ec != std::errc() || p != last)
-        return std::nullopt;
-    return id;
 }
 
 bool platform_listed(const std::string& list, const std::string& family) {
@@ -142,10 +127,10 @@ expected<read_answer> host_registry_state::read(const std::string& node_key) {
     a.accelerate = e->needs_accelerate;
     for (auto id : e->pending)
         if (auto c = campaigns_.find(id); c != campaigns_.end())
-            a.queries.emplace_back(std::string(live_prefix) + std::to_string(id), c->second.sql);
+            a.queries.emplace_back(live_query_name(id), c->second.sql);
     if (t >= e->detail_due)
         for (const auto& d : detail_queries())
-            a.queries.emplace_back(std::string(detail_prefix) + d.name, d.sql);
+            a.queries.emplace_back(detail_query_name(d.name), d.sql);
     // Due: every label (policy); otherwise only those newer than the host has seen.
     const bool labels_due = t >= e->label_due;
     if (labels_due || e->label_gen < label_gen_)
@@ -153,7 +138,7 @@ expected<read_answer> host_registry_state::read(const std::string& node_key) {
             const auto& l = catalog_.labels[i];
             if ((labels_due || label_gens_[i] > e->label_gen) &&
                 (l.platform.empty() || l.platform == e->platform))
-                a.queries.emplace_back(std::string(label_prefix) + std::to_string(l.id), l.sql);
+                a.queries.emplace_back(label_query_name(l.id), l.sql);
         }
     const bool policies_due = t >= e->policy_due;
     if (policies_due || e->policy_gen < policy_gen_) {
@@ -163,7 +148,7 @@ expected<read_answer> host_registry_state::read(const std::string& node_key) {
             if ((policies_due || policy_gens_[i] > e->policy_gen) &&
                 (!p.team_id || p.team_id == e->team_id) &&
                 (p.platforms.empty() || (!family.empty() && platform_listed(p.platforms, family))))
-                a.queries.emplace_back(std::string(policy_prefix) + std::to_string(p.id), p.sql);
+                a.queries.emplace_back(policy_query_name(p.id), p.sql);
         }
     }
     return a;
@@ -180,35 +165,33 @@ host_registry_state::write(const std::string& node_key, const std::vector<query_
     fx.host_id = e->id;
     bool any_detail = false, any_label = false, any_policy = false;
     for (const auto& r : results) {
-        if (r.name.starts_with(detail_prefix)) {
+        const auto q = parse_query_name(r.name);
+        if (!q) {
+            spdlog::debug("host {}: result for unknown query {}", e->id, r.name);
+        } else if (q->kind == query_kind::detail) {
             any_detail = true;
             if (!r.failed)
-                fx.details.emplace_back(r.name.substr(detail_prefix.size()), r.rows);
-        } else if (r.name.starts_with(label_prefix)) {
-            if (auto id = id_after(r.name, label_prefix)) {
-                any_label = true;
-                fx.labels.emplace_back(*id, !r.failed && !r.rows.empty());
-                if (auto g = label_gen_of_.find(*id); g != label_gen_of_.end())
-                    e->label_gen = std::max(e->label_gen, g->second);
-            }
-        } else if (r.name.starts_with(policy_prefix)) {
-            if (auto id = id_after(r.name, policy_prefix)) {
-                any_policy = true;
-                if (auto g = policy_gen_of_.find(*id); g != policy_gen_of_.end())
-                    e->policy_gen = std::max(e->policy_gen, g->second);
-                std::optional<bool> passes;
-                if (!r.failed)
-                    passes = !r.rows.empty();
-                fx.policies.push_back({*id, passes});
-            }
-        } else if (r.name.starts_with(live_prefix)) {
-            auto id = id_after(r.name, live_prefix);
-            auto it = id ? std::find(e->pending.begin(), e->pending.end(), *id) : e->pending.end();
+                fx.details.emplace_back(std::string(q->detail), r.rows);
+        } else if (q->kind == query_kind::label) {
+            any_label = true;
+            fx.labels.emplace_back(q->id, !r.failed && !r.rows.empty());
+            if (auto g = label_gen_of_.find(q->id); g != label_gen_of_.end())
+                e->label_gen = std::max(e->label_gen, g->second);
+        } else if (q->kind == query_kind::policy) {
+            any_policy = true;
+            if (auto g = policy_gen_of_.find(q->id); g != policy_gen_of_.end())
+                e->policy_gen = std::max(e->policy_gen, g->second);
+            std::optional<bool> passes;
+            if (!r.failed)
+                passes = !r.rows.empty();
+            fx.policies.push_back({q->id, passes});
+        } else {
+            auto it = std::find(e->pending.begin(), e->pending.end(), q->id);
             if (it == e->pending.end())
                 continue; // not asked, or answered already: delivered once only
             e->pending.erase(it);
             campaign_result cr;
-            cr.campaign_id = *id;
+            cr.campaign_id = q->id;
             cr.host_id = e->id;
             cr.hostname = e->hostname;
             cr.platform = e->platform;
@@ -217,8 +200,6 @@ host_registry_state::write(const std::string& node_key, const std::vector<query_
             if (r.failed)
                 cr.error = r.message;
             fx.live.push_back(std::move(cr));
-        } else {
-            spdlog::debug("host {}: result for unknown query {}", e->id, r.name);
         }
     }
     if (any_detail)

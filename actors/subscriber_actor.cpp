@@ -3,7 +3,7 @@
 #include "actors/guard.hpp"
 #include "actors/messages.hpp"
 #include "model/json.hpp"
-#include "model/secrets.hpp"
+#include "service/session.hpp"
 
 #include <boost/json.hpp>
 #include <caf/all.hpp>
@@ -20,6 +20,7 @@ enum class phase { auth, authenticating, select, selecting, streaming, closed };
 struct subscriber_state {
     static inline const char* name = "subscriber";
     subscriber_sink sink;
+    clock_fn clock;
     phase at = phase::auth;
     std::deque<bj::object> waiting; ///< client messages that arrived while busy
     std::optional<user> viewer;
@@ -48,15 +49,15 @@ void on_auth(self_ptr self, const bj::object& msg, const caf::actor& persistence
             token = std::string(t->get_string());
     self->state.at = phase::authenticating;
     caf::actor me = caf::actor_cast<caf::actor>(self);
-    caf::anon_send(persistence, job_atom::value,
-                   store_job{[me, digest = digest_hex(token)](storage::store& st) {
-                       std::optional<user> u;
-                       if (auto s = st.session_by_digest(digest);
-                           s && now_micros() - s->accessed_at <= session_idle_lifetime)
-                           if (auto found = st.user_by_id(s->user_id); found)
-                               u = std::move(*found);
-                       caf::anon_send(me, auth_result_msg{std::move(u)});
-                   }});
+    caf::anon_send(
+        persistence, job_atom::value,
+        store_job{[me, token = std::move(token), clock = self->state.clock](storage::store& st) {
+            // The REST API's rule: constant-time compare, idle expiry, touch.
+            std::optional<user> u;
+            if (auto v = service::authenticate(st, token, clock()))
+                u = std::move(v->u);
+            caf::anon_send(me, auth_result_msg{std::move(u)});
+        }});
 }
 
 void on_select(self_ptr self, const bj::object& msg, const caf::actor& registry) {
@@ -109,9 +110,13 @@ void process(self_ptr self, const caf::actor& persistence, const caf::actor& reg
 } // namespace
 
 caf::actor spawn_subscriber(caf::actor_system& sys, caf::actor persistence, caf::actor registry,
-                            subscriber_sink sink, std::chrono::milliseconds heartbeat) {
+                            subscriber_sink sink, clock_fn clock,
+                            std::chrono::milliseconds heartbeat) {
+    if (!clock)
+        clock = now_micros;
     return sys.spawn([=](self_ptr self) -> caf::behavior {
         self->state.sink = sink;
+        self->state.clock = clock;
         // A subscriber ends with the registry (shutdown), whatever its connection does.
         self->monitor(registry);
         self->set_down_handler(guarded("subscriber", [=](caf::down_msg&) {

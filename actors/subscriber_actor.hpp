@@ -6,6 +6,8 @@
 /// (the transport adds any framing) and is told when the connection is gone by
 /// an exit message, which the campaign sees as the subscriber leaving.
 
+#include "model/clock.hpp"
+
 #include <caf/fwd.hpp>
 #include <chrono>
 #include <functional>
@@ -29,9 +31,11 @@ struct subscriber_sink {
 /// How often a SockJS subscriber sends `h`.
 inline constexpr std::chrono::seconds heartbeat_interval{25};
 
-/// `heartbeat` is how often the sink's heartbeat runs (when it has one).
+/// `clock` is the time the `auth` message's session is judged at (the REST
+/// API's clock: service::authenticate); `heartbeat` is how often the sink's
+/// heartbeat runs (when it has one).
 caf::actor spawn_subscriber(caf::actor_system& sys, caf::actor persistence, caf::actor registry,
-                            subscriber_sink sink,
+                            subscriber_sink sink, clock_fn clock,
                             std::chrono::milliseconds heartbeat = heartbeat_interval);
 
 /// Hands a text frame the client sent to its subscriber.

@@ -107,30 +107,13 @@ void api::authenticated(const request& req, responder reply,
     std::string token = bearer_token(req);
     if (token.empty())
         return reply(to_response({errc::missing_token, "Authorization header required", {}}));
-    with_store(
-        std::move(reply),
-        [this, digest = digest_hex(token), fn = std::move(fn)](storage::store& s) -> response {
-            const error denied{errc::bad_token, "Authentication required", {}};
-            auto sess = s.session_by_digest(digest);
-            if (!sess)
-                return to_response(sess.err().code == errc::not_found ? denied : sess.err());
-            if (!constant_time_equal(sess->key_digest, digest))
-                return to_response(denied);
-            const micros now = this->now();
-            if (now - sess->accessed_at > session_idle_lifetime) {
-                (void)s.delete_session(sess->id);
-                return to_response(denied);
-            }
-            // Refreshing the session at most once a minute keeps reads read-only.
-            if (now - sess->accessed_at > seconds_to_micros(60)) {
-                if (s.touch_session(sess->id, now))
-                    sess->accessed_at = now;
-            }
-            auto u = s.user_by_id(sess->user_id);
-            if (!u)
-                return to_response(u.err().code == errc::not_found ? denied : u.err());
-            return fn(s, viewer{std::move(*u), *sess});
-        });
+    with_store(std::move(reply),
+               [this, token = std::move(token), fn = std::move(fn)](storage::store& s) -> response {
+                   auto v = service::authenticate(s, token, now());
+                   if (!v)
+                       return to_response(v.err());
+                   return fn(s, std::move(*v));
+               });
 }
 
 void api::catalog_changed(storage::store& st) {

@@ -12,6 +12,7 @@
 #include "http/server.hpp"
 #include "http/sockjs_sessions.hpp"
 #include "model/user.hpp"
+#include "service/session.hpp"
 #include "storage/store.hpp"
 
 #include <atomic>
@@ -23,10 +24,8 @@
 namespace flotilla::http {
 
 /// The authenticated caller of a request.
-struct viewer {
-    user u;
-    session s;
-};
+/// The signed-in user behind a request (service/session.hpp).
+using viewer = service::viewer;
 
 class api {
 public:
@@ -50,6 +49,7 @@ public:
     void off_thread(std::function<void()> fn);
 
     micros now() const { return clock_(); }
+    const clock_fn& clock() const { return clock_; }
     caf::actor_system& system() { return sys_; }
     caf::actor persistence() const { return caf::actor_cast<caf::actor>(persistence_); }
     sockjs_sessions& sockjs() { return *sockjs_; }

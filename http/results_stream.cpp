@@ -7,6 +7,7 @@
 #include "actors/subscriber_actor.hpp"
 #include "http/api.hpp"
 #include "http/errors.hpp"
+#include "http/sockjs_framing.hpp"
 
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
@@ -39,15 +40,6 @@ bool origin_allowed(const request& req) {
     return lower(u->encoded_authority()) == lower(req.header("host"));
 }
 
-/// SockJS's frame for messages: `a["<json>",...]`.
-std::string sockjs_message(const std::vector<std::string>& msgs) {
-    bj::array a;
-    a.reserve(msgs.size());
-    for (const auto& m : msgs)
-        a.emplace_back(m);
-    return "a" + bj::serialize(a);
-}
-
 } // namespace
 
 void add_results_routes(api& a, router& r) {
@@ -67,7 +59,7 @@ void add_results_routes(api& a, router& r) {
                       [&a, persistence, registry](auto send, auto close, auto heartbeat) {
                           return actors::spawn_subscriber(
                               a.system(), persistence, registry,
-                              {std::move(send), std::move(close), std::move(heartbeat)},
+                              {std::move(send), std::move(close), std::move(heartbeat)}, a.clock(),
                               a.heartbeat_interval());
                       });
         };
@@ -127,36 +119,36 @@ upgrade_decision api::upgrade(const request& req, std::shared_ptr<ws_connection>
                 c->close();
         };
     } else {
-        conn->send("o");
-        conn->set_overflow_frame(sockjs_slow_frame);
+        conn->send(std::string(sockjs::open_frame));
+        conn->set_overflow_frame(std::string(sockjs::too_slow_frame));
         sink.send = [weak](std::vector<std::string> msgs) {
             if (auto c = weak.lock())
-                c->send(sockjs_message(msgs)); // one SockJS frame carries them all
+                c->send(sockjs::messages_frame(msgs)); // one SockJS frame carries them all
         };
         sink.close = [weak] {
             if (auto c = weak.lock()) {
-                c->send(R"(c[3000,"Go away!"])");
+                c->send(std::string(sockjs::go_away_frame));
                 c->close();
             }
         };
         sink.heartbeat = [weak] {
             if (auto c = weak.lock())
-                c->send("h");
+                c->send(std::string(sockjs::heartbeat_frame));
         };
     }
-    auto sub = actors::spawn_subscriber(sys_, persistence, registry, std::move(sink), heartbeat_);
+    auto sub =
+        actors::spawn_subscriber(sys_, persistence, registry, std::move(sink), clock_, heartbeat_);
     ws_handler h;
     if (raw) {
         h.on_text = [sub](std::string t) { actors::subscriber_text(sub, std::move(t)); };
     } else {
         // SockJS clients send a JSON array of strings, each one message.
         h.on_text = [sub](std::string t) {
-            boost::system::error_code ec;
-            auto v = bj::parse(t, ec);
-            if (ec || !v.is_array())
+            auto msgs = sockjs::decode_client_frame(t);
+            if (!msgs)
                 return actors::subscriber_text(sub, "not sockjs");
-            for (const auto& m : v.get_array())
-                actors::subscriber_text(sub, m.is_string() ? std::string(m.get_string()) : "");
+            for (auto& m : *msgs)
+                actors::subscriber_text(sub, std::move(m));
         };
     }
     h.on_closed = [sub] { caf::anon_send_exit(sub, caf::exit_reason::user_shutdown); };

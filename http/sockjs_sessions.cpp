@@ -3,6 +3,7 @@
 #include "actors/memory.hpp"
 #include "actors/subscriber_actor.hpp"
 #include "http/errors.hpp"
+#include "http/sockjs_framing.hpp"
 
 #include <boost/json.hpp>
 #include <caf/all.hpp>
@@ -27,13 +28,10 @@ error too_many() {
                               "); try again later");
 }
 
-constexpr const char* close_frame = "c[3000,\"Go away!\"]\n";
-constexpr const char* busy_frame = "c[2010,\"Another connection still open\"]\n";
-
 } // namespace
 
 void sockjs_sessions::clear_queue(session& s) {
-    std::deque<std::string>().swap(s.queue);
+    std::vector<std::string>().swap(s.queue);
     actors::memory_released(s.queued_bytes);
     s.queued_bytes = 0;
     s.batches = 0;
@@ -80,18 +78,15 @@ void sockjs_sessions::flush(const std::string& id, session& s) {
     s.heartbeats_unpolled = 0;
     std::string body;
     if (!s.queue.empty()) {
-        bj::array msgs;
-        for (auto& m : s.queue)
-            msgs.emplace_back(m);
+        body = sockjs::xhr_frame(sockjs::messages_frame(s.queue));
         clear_queue(s);
-        body = "a" + bj::serialize(msgs) + "\n";
     }
     // A poll answers one frame; a stream can carry the close after the messages.
     const bool closing = s.closed && (body.empty() || s.streaming);
     if (closing)
-        body += s.too_slow ? std::string(sockjs_slow_frame) + "\n" : close_frame;
+        body += sockjs::xhr_frame(s.too_slow ? sockjs::too_slow_frame : sockjs::go_away_frame);
     else if (body.empty() && s.heartbeat_due)
-        body = "h\n";
+        body = sockjs::xhr_frame(sockjs::heartbeat_frame);
     if (body.empty())
         return;
     s.heartbeat_due = false;
@@ -180,10 +175,10 @@ void sockjs_sessions::poll(const std::string& id, responder reply, const spawn_f
     if (!s)
         return reply(to_response(too_many()));
     if (created)
-        return reply(frame("o\n"));
+        return reply(frame(sockjs::xhr_frame(sockjs::open_frame)));
     std::lock_guard lock(s->mu);
     if (has_receiver(*s))
-        return reply(frame(busy_frame));
+        return reply(frame(sockjs::xhr_frame(sockjs::busy_frame)));
     s->pending = std::move(reply);
     flush(id, *s);
 }
@@ -193,17 +188,17 @@ void sockjs_sessions::stream(const std::string& id, responder reply, const spawn
     auto s = open(id, spawn, created);
     if (!s)
         return reply(to_response(too_many()));
-    // The prelude defeats buffering in browsers and proxies (SockJS's 2 KiB of 'h').
-    auto res = frame(std::string(2048, 'h') + "\n" + (created ? "o\n" : ""));
+    auto res = frame(sockjs::streaming_prelude() +
+                     (created ? sockjs::xhr_frame(sockjs::open_frame) : std::string()));
     res.stream = [this, id, weak = std::weak_ptr<session>(s)](std::shared_ptr<body_stream> st) {
         auto live = weak.lock();
         if (!live) {
-            st->write(close_frame);
+            st->write(sockjs::xhr_frame(sockjs::go_away_frame));
             return st->end();
         }
         std::lock_guard lock(live->mu);
         if (has_receiver(*live)) {
-            st->write(busy_frame);
+            st->write(sockjs::xhr_frame(sockjs::busy_frame));
             return st->end();
         }
         live->streaming = std::move(st);
@@ -223,11 +218,9 @@ response sockjs_sessions::send(const std::string& id, const std::string& body) {
         s = it->second;
     }
 
-    boost::system::error_code ec;
-    auto v = bj::parse(body, ec);
-    if (ec || !v.is_array()) // SockJS says 500; a client's fault is a 400 here
-        return to_response(
-            error::bad_request(body.empty() ? "Payload expected." : "Broken JSON encoding."));
+    auto msgs = sockjs::decode_client_frame(body);
+    if (!msgs) // SockJS says 500; a client's fault is a 400 here
+        return to_response(msgs.err());
     caf::actor sub;
     {
         std::lock_guard lock(s->mu);
@@ -235,8 +228,8 @@ response sockjs_sessions::send(const std::string& id, const std::string& body) {
             return to_response(error::not_found("SockJS session", id));
         sub = s->subscriber;
     }
-    for (const auto& m : v.get_array())
-        actors::subscriber_text(sub, m.is_string() ? std::string(m.get_string()) : std::string());
+    for (auto& m : *msgs)
+        actors::subscriber_text(sub, std::move(m));
     response r;
     r.status = 204;
     r.content_type = "text/plain; charset=UTF-8";

@@ -12,7 +12,6 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -30,9 +29,6 @@ inline constexpr std::size_t stream_limit = 128 * 1024;
 inline constexpr std::size_t max_sockjs_sessions = 10'000;
 /// A closed session waits this long for its client to come for the close frame.
 inline constexpr std::chrono::seconds closed_session_linger{30};
-/// The close frame a SockJS client too slow for its queue's bound gets.
-inline constexpr const char* sockjs_slow_frame =
-    "c[1008,\"subscriber too slow: its queue is full\"]";
 
 class sockjs_sessions {
 public:
@@ -50,7 +46,7 @@ public:
     response send(const std::string& id, const std::string& body);
     /// The bound of what is queued for a session with no receiver (the
     /// transport's, server_config::max_queued); past it the session is closed as
-    /// too slow: its next poll gets sockjs_slow_frame.
+    /// too slow: its next poll gets sockjs::too_slow_frame.
     void set_bound(queue_bound b) { bound_ = b; }
     /// Shutdown: held polls and streams get the close frame; every subscriber exits.
     void clear();
@@ -59,7 +55,7 @@ private:
     struct session {
         std::mutex mu;
         caf::actor subscriber;
-        std::deque<std::string> queue;
+        std::vector<std::string> queue;
         std::optional<responder> pending;       ///< a held poll
         std::shared_ptr<body_stream> streaming; ///< an xhr_streaming receiver
         std::size_t streamed = 0;               ///< bytes written to it

@@ -1,4 +1,5 @@
 #include "benchmarks/agent_sim/sim.hpp"
+#include "model/query_name.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -120,16 +121,17 @@ std::string answer(const bj::object& queries, const agent& a, std::size_t i,
     for (const auto& kv : queries) {
         const std::string name(kv.key());
         bj::array rows;
-        if (name.starts_with("fleet_detail_query_")) {
-            rows = detail_rows(name.substr(19), a, i);
-        } else if (name.starts_with("fleet_label_query_") ||
-                   name.starts_with("fleet_policy_query_")) {
+        const auto q = parse_query_name(name);
+        const auto kind = q ? std::optional(q->kind) : std::nullopt;
+        if (kind == query_kind::detail) {
+            rows = detail_rows(std::string(q->detail), a, i);
+        } else if (kind == query_kind::label || kind == query_kind::policy) {
             rows = {bj::object{{"1", "1"}}};
-        } else if (name.starts_with("fleet_distributed_query_")) {
+        } else if (kind == query_kind::live) {
             rows = {bj::object{{"hostname", a.hostname}, {"uuid", a.uuid}, {"answer", "42"}}};
             ++live_answers;
             if (on_live)
-                on_live(std::stoll(name.substr(24)), a.hostname);
+                on_live(q->id, a.hostname);
         }
         results[name] = std::move(rows);
         statuses[name] = 0;

@@ -5,6 +5,7 @@
 #include "actors/host_registry.hpp"
 #include "http/agent_codec.hpp"
 #include "model/json.hpp"
+#include "model/query_name.hpp"
 
 #include <benchmark/benchmark.h>
 #include <boost/json.hpp>
@@ -92,7 +93,7 @@ BENCHMARK(registry_read_untargeted_among_campaigns);
 std::string write_body(int n) {
     boost::json::object queries, statuses;
     for (int i = 0; i < n; ++i) {
-        const auto name = "fleet_distributed_query_" + std::to_string(i + 1);
+        const auto name = live_query_name(i + 1);
         boost::json::array rows;
         for (int r = 0; r < 3; ++r)
             rows.push_back({{"pid", std::to_string(r + 1)},
@@ -121,7 +122,7 @@ BENCHMARK(decode_distributed_write)->Arg(1)->Arg(10);
 void encode_distributed_read(benchmark::State& state) {
     read_answer ans;
     for (std::int64_t i = 0; i < state.range(0); ++i)
-        ans.queries.emplace_back("fleet_distributed_query_" + std::to_string(i + 1),
+        ans.queries.emplace_back(live_query_name(i + 1),
                                  "SELECT * FROM processes WHERE pid = " + std::to_string(i));
     for (auto _ : state) {
         auto text = boost::json::serialize(http::encode_read(ans));

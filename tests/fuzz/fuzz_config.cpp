@@ -2,7 +2,7 @@
 /// from the input: the first line is split on spaces into extra arguments, the
 /// rest is written to the YAML file. Bad settings must give exit code 2, never throw.
 
-#include "config.hpp"
+#include "app/config.hpp"
 
 #include <cstddef>
 #include <cstdint>

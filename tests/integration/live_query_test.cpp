@@ -223,6 +223,31 @@ TEST_P(live_query_test, the_subscribe_timeout_cancels_an_unwatched_campaign) {
     EXPECT_EQ(ws->close_code(), 1000);
 }
 
+TEST_P(live_query_test, the_stream_judges_a_session_as_the_rest_api_does) {
+    const auto id = start_campaign();
+    auto me = [&] {
+        return http_once(srv_->port(), "GET", "/api/v1/fleet/me", "",
+                         {{"Authorization", "Bearer " + token_}})
+            .status;
+    };
+    // 23 h idle: accepted on the stream, and that use counts as using the session.
+    srv_->advance(std::chrono::hours(23));
+    {
+        auto ws = subscribe(id);
+        EXPECT_EQ(next_of(*ws, "status").at("type"), "status");
+    }
+    srv_->advance(std::chrono::hours(23)); // 46 h after login, 23 h after the stream
+    EXPECT_EQ(me(), 200);
+    // Idle past 24 h: refused on the stream, and the session is gone for REST too.
+    srv_->advance(std::chrono::hours(24) + std::chrono::seconds(1));
+    ws_client ws(srv_->port(), "/api/v1/fleet/results/websocket");
+    ws.send_json({{"type", "auth"}, {"data", {{"token", token_}}}});
+    EXPECT_EQ(ws.read_json(), (bj::value{{"type", "error"}, {"data", "unauthorized"}}));
+    EXPECT_FALSE(ws.read());
+    srv_->advance(-std::chrono::hours(25)); // back inside the window: still gone
+    EXPECT_EQ(me(), 401);
+}
+
 TEST_P(live_query_test, handshake_failures_answer_with_fleets_messages) {
     const auto id = start_campaign();
     auto expect_error = [&](std::vector<std::string> frames, const std::string& message) {

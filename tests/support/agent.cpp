@@ -1,5 +1,7 @@
 #include "tests/support/agent.hpp"
 
+#include "model/query_name.hpp"
+
 namespace flotilla::testing {
 
 namespace bj = boost::json;
@@ -39,9 +41,8 @@ http_reply simulated_agent::read() {
 
 std::pair<bj::array, bool> simulated_agent::run(const std::string& name,
                                                 const std::string& sql) const {
-    const std::string detail = "fleet_detail_query_";
-    if (name.starts_with(detail)) {
-        const std::string d = name.substr(detail.size());
+    if (const auto q = parse_query_name(name); q && q->kind == query_kind::detail) {
+        const std::string d(q->detail);
         if (d == "os_version")
             return {{bj::object{{"name", id_.os_name},
                                 {"platform", id_.platform},

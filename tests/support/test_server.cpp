@@ -18,7 +18,7 @@ test_server::test_server(std::shared_ptr<storage::store> store, server_options o
     cfg.io_threads = 2;
     cfg.max_queued = opts.max_queued;
     cfg.ping_interval = opts.ping_interval;
-    http::instance_options io;
+    app::instance_options io;
     io.sockjs_heartbeat = opts.sockjs_heartbeat;
     io.clock = [this] { return now_.load(); };
     io.checkin = opts.checkin;
@@ -33,7 +33,7 @@ test_server::test_server(std::shared_ptr<storage::store> store, server_options o
         logs_ = {dir / "osquery_result", dir / "osquery_status"};
     }
     io.logs = logs_;
-    auto inst = http::instance::start(cfg, std::move(store), std::move(io));
+    auto inst = app::instance::start(cfg, std::move(store), std::move(io));
     if (!inst)
         throw std::runtime_error("cannot start the test server: " + inst.err().message);
     inst_ = std::move(*inst);

@@ -2,7 +2,7 @@
 /// A whole Flotilla instance on port 0, serving on its own thread, with a clock
 /// the test moves by hand. Destroying it shuts the instance down gracefully.
 
-#include "http/instance.hpp"
+#include "app/instance.hpp"
 #include "tests/support/http_client.hpp"
 
 #include <atomic>
@@ -84,7 +84,7 @@ private:
     bool tls_;
     std::atomic<micros> now_;
     actors::log_files logs_;
-    std::unique_ptr<http::instance> inst_;
+    std::unique_ptr<app::instance> inst_;
     unsigned short port_ = 0;
     std::thread thread_;
     std::atomic<bool> stopped_{false};

@@ -14,7 +14,7 @@
 
 #include <memory>
 
-namespace flotilla::http {
+namespace flotilla::app {
 
 /// What an instance can be given besides the listener and the store.
 struct instance_options {
@@ -33,8 +33,9 @@ struct instance_options {
 class instance {
 public:
     /// Starts the actors and binds the listener (serving starts with run()).
-    static expected<std::unique_ptr<instance>>
-    start(server_config net, std::shared_ptr<storage::store> store, instance_options opts = {});
+    static expected<std::unique_ptr<instance>> start(http::server_config net,
+                                                     std::shared_ptr<storage::store> store,
+                                                     instance_options opts = {});
     ~instance();
 
     unsigned short port() const;
@@ -63,4 +64,4 @@ private:
     std::unique_ptr<parts> p_;
 };
 
-} // namespace flotilla::http
+} // namespace flotilla::app

@@ -1,7 +1,7 @@
 /// flotilla: `serve` runs the server; `prepare db` migrates a MySQL store.
 
-#include "config.hpp"
-#include "http/instance.hpp"
+#include "app/config.hpp"
+#include "app/instance.hpp"
 #include "model/secrets.hpp"
 
 #include <csignal>
@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
     std::shared_ptr<store> shared(std::move(*st));
     auto users = shared->count_users();
     const std::string backend = shared->backend_name();
-    auto inst = flotilla::http::instance::start(s.listener(), shared, s.instance());
+    auto inst = flotilla::app::instance::start(s.listener(), shared, s.instance());
     if (!inst) {
         std::cerr << "flotilla: " << inst.err().message << "\n";
         return 1;

@@ -1,4 +1,4 @@
-#include "config.hpp"
+#include "app/config.hpp"
 
 #include <CLI/CLI.hpp>
 #include <charconv>
@@ -25,8 +25,8 @@ storage::mysql_options settings::mysql() const {
     return {mysql_address, mysql_username, mysql_password, mysql_database};
 }
 
-http::instance_options settings::instance() const {
-    http::instance_options o;
+app::instance_options settings::instance() const {
+    app::instance_options o;
     o.checkin.detail_interval = std::chrono::seconds(osquery_detail_update_interval);
     o.checkin.label_interval = std::chrono::seconds(osquery_label_update_interval);
     o.checkin.policy_interval = std::chrono::seconds(osquery_policy_update_interval);

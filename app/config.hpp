@@ -5,7 +5,7 @@
 /// keys are Fleet's (server.address → server_address). Parsing is CLI11's;
 /// the YAML file is read by yaml-cpp through a CLI11 config formatter.
 
-#include "http/instance.hpp"
+#include "app/instance.hpp"
 #include "http/server.hpp"
 #include "storage/store.hpp"
 
@@ -40,7 +40,7 @@ struct settings {
     http::server_config listener() const;
     storage::mysql_options mysql() const;
     /// The instance options derived from osquery_*.
-    http::instance_options instance() const;
+    app::instance_options instance() const;
 };
 
 enum class command { serve, prepare_db };

@@ -1,11 +1,11 @@
-#include "http/instance.hpp"
+#include "app/instance.hpp"
 
 #include "actors/persistence_actor.hpp"
 #include "http/api.hpp"
 
 #include <caf/all.hpp>
 
-namespace flotilla::http {
+namespace flotilla::app {
 
 struct instance::parts {
     caf::actor_system_config caf_cfg;
@@ -15,8 +15,8 @@ struct instance::parts {
     caf::actor log_writer;
     std::shared_ptr<actors::log_counters> counters = std::make_shared<actors::log_counters>();
     std::shared_ptr<actors::deferred_counters> deferred;
-    std::unique_ptr<api> routes;
-    std::unique_ptr<server> net;
+    std::unique_ptr<http::api> routes;
+    std::unique_ptr<http::server> net;
 
     /// Runs on every path, a failed start included. Actors first: once they are
     /// gone nothing can answer into the transport; the actor system's destructor
@@ -36,8 +36,9 @@ struct instance::parts {
 
 instance::instance(std::unique_ptr<parts> p) : p_(std::move(p)) {}
 
-expected<std::unique_ptr<instance>>
-instance::start(server_config net, std::shared_ptr<storage::store> store, instance_options opts) {
+expected<std::unique_ptr<instance>> instance::start(http::server_config net,
+                                                    std::shared_ptr<storage::store> store,
+                                                    instance_options opts) {
     auto users = store->count_users();
     if (!users)
         return users.err();
@@ -59,17 +60,18 @@ instance::start(server_config net, std::shared_ptr<storage::store> store, instan
     p->registry = actors::spawn_host_registry(*p->sys, p->persistence, std::move(opts.checkin),
                                               std::move(*hosts));
     p->log_writer = actors::spawn_log_writer(*p->sys, std::move(opts.logs), p->counters);
-    p->routes = std::make_unique<api>(*p->sys, p->persistence, *users > 0, std::move(opts.clock));
+    p->routes =
+        std::make_unique<http::api>(*p->sys, p->persistence, *users > 0, std::move(opts.clock));
     p->routes->attach_agent_actors(p->registry, p->log_writer);
     p->routes->set_heartbeat_interval(opts.sockjs_heartbeat);
     p->routes->sockjs().set_bound(net.max_queued);
     auto* routes = p->routes.get();
-    p->net = std::make_unique<server>(
+    p->net = std::make_unique<http::server>(
         std::move(net),
-        [routes](request req, responder reply) {
+        [routes](http::request req, http::responder reply) {
             routes->handle(std::move(req), std::move(reply));
         },
-        [routes](const request& req, std::shared_ptr<ws_connection> conn) {
+        [routes](const http::request& req, std::shared_ptr<http::ws_connection> conn) {
             return routes->upgrade(req, std::move(conn));
         });
     p->net->on_shutdown([routes] { routes->sockjs().clear(); });
@@ -109,4 +111,4 @@ void instance::shutdown() {
     p_->net->shutdown();
 }
 
-} // namespace flotilla::http
+} // namespace flotilla::app
