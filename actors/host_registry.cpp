@@ -497,15 +497,13 @@ caf::behavior host_registry(caf::stateful_actor<registry_actor_state>* self, caf
                     self->state.campaign_actors.erase(m.id);
                 }),
         guarded("host_registry",
-                [=](find_campaign_msg& m) {
+                [=](find_campaign_msg& m) -> found_campaign_msg {
                     auto& reg = self->state;
                     if (auto it = reg.campaign_actors.find(m.id); it != reg.campaign_actors.end())
-                        return m.reply(it->second);
+                        return {it->second, {}};
                     if (auto why = reg.stopped_reason(m.id))
-                        return m.reply(error{errc::not_found, *why, {}});
-                    m.reply(error{errc::not_found,
-                                  "cannot find campaign for ID " + std::to_string(m.id),
-                                  {}});
+                        return {{}, *why};
+                    return {{}, "cannot find campaign for ID " + std::to_string(m.id)};
                 }),
         guarded("host_registry", [=](counts_msg& m) { return self->state.counts(m.host_ids); }),
         guarded("host_registry",

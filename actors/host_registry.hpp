@@ -8,6 +8,7 @@
 /// this and not one actor per host.
 
 #include "actors/campaign_actor.hpp"
+#include "actors/messages.hpp"
 #include "model/campaign.hpp"
 #include "model/clock.hpp"
 #include "model/error.hpp"
@@ -65,27 +66,6 @@ struct host_entry {
     /// answered: a label or policy added or changed later is asked at its next
     /// check-in, without waiting for the interval.
     std::uint32_t label_gen = 0, policy_gen = 0;
-};
-
-/// The identity an authenticated agent request resolves to.
-struct host_ref {
-    std::int64_t id = 0;
-    std::optional<std::int64_t> team_id;
-    std::string platform;
-};
-
-/// One answer in a distributed/write.
-struct query_result {
-    std::string name;
-    std::vector<result_row> rows;
-    bool failed = false;
-    std::string message;
-};
-
-/// A distributed/read answer.
-struct read_answer {
-    std::vector<std::pair<std::string, std::string>> queries; ///< name → SQL
-    bool accelerate = false;
 };
 
 /// The registry's state and rules, callable without an actor (unit tests).
@@ -156,11 +136,6 @@ private:
     std::unordered_map<std::int64_t, active_campaign> campaigns_;
     std::unordered_map<std::int64_t, std::string> stopped_;
 };
-
-/// Callbacks the registry answers through (called on the registry's thread).
-using auth_reply = std::function<void(expected<host_ref>)>;
-using read_reply = std::function<void(expected<read_answer>)>;
-using write_reply = std::function<void(expected<void>)>;
 
 /// Loads the label and policy catalogue from `st` and hands it to the registry.
 /// Called on the persistence actor right after an apply commits and before the

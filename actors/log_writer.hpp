@@ -5,6 +5,8 @@
 /// (full disk, unwritable path) is logged and counted; the file is reopened on
 /// the next batch.
 
+#include "actors/messages.hpp"
+
 #include <atomic>
 #include <caf/fwd.hpp>
 #include <cstdint>
@@ -24,8 +26,6 @@ struct log_counters {
     std::atomic<std::uint64_t> lines_written{0};
     std::atomic<std::uint64_t> write_failures{0};
 };
-
-enum class log_kind { result, status };
 
 /// Spawns the writer; `counters` outlives it.
 caf::actor spawn_log_writer(caf::actor_system& sys, log_files files,

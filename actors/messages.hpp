@@ -1,18 +1,59 @@
 #pragma once
 /// Every atom and message type the actors exchange, in one place (CAF 0.17:
 /// atoms are at most 10 characters; non-inspectable types are allowed here).
+/// A leaf: it includes model/ and storage/ only; the actor headers include it.
 
-#include "actors/campaign_actor.hpp"
-#include "actors/host_registry.hpp"
-#include "actors/log_writer.hpp"
+#include "model/campaign.hpp"
+#include "model/error.hpp"
+#include "model/host.hpp"
+#include "model/user.hpp"
 #include "storage/store.hpp"
 
+#include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace flotilla::actors {
+
+// --- payloads -------------------------------------------------------------------
+
+/// The identity an authenticated agent request resolves to.
+struct host_ref {
+    std::int64_t id = 0;
+    std::optional<std::int64_t> team_id;
+    std::string platform;
+};
+
+/// One answer in a distributed/write.
+struct query_result {
+    std::string name;
+    std::vector<result_row> rows;
+    bool failed = false;
+    std::string message;
+};
+
+/// A distributed/read answer.
+struct read_answer {
+    std::vector<std::pair<std::string, std::string>> queries; ///< name → SQL
+    bool accelerate = false;
+};
+
+/// Callbacks the registry answers through (called on the registry's thread).
+using auth_reply = std::function<void(expected<host_ref>)>;
+using read_reply = std::function<void(expected<read_answer>)>;
+using write_reply = std::function<void(expected<void>)>;
+
+/// Which of osquery's logs a line belongs to.
+enum class log_kind { result, status };
+
+// --- atoms and messages ---------------------------------------------------------
 
 /// Runs a unit of work against the store on the persistence actor.
 using job_atom = caf::atom_constant<caf::atom("job")>;
@@ -94,11 +135,18 @@ struct start_campaign_msg {
     std::vector<std::int64_t> host_ids;
     std::function<void(host_counts)> reply;
 };
-/// To the registry: find a campaign's actor for a subscriber.
+/// To the registry (request): find a campaign's actor for a subscriber.
 struct find_campaign_msg {
     std::int64_t id;
-    std::function<void(expected<caf::actor>)> reply;
 };
+/// The registry's answer: the campaign's actor, or why there is none (Fleet's
+/// text: "cannot find campaign for ID n", or the reason it was stopped).
+struct found_campaign_msg {
+    caf::actor campaign;
+    std::string missing;
+};
+/// How long a subscriber waits for the registry's answer.
+inline constexpr std::chrono::seconds find_campaign_timeout{10};
 
 /// To a subscriber: a text frame from its client.
 struct client_text_msg {
@@ -166,6 +214,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::stop_campaign_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::counts_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::start_campaign_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::find_campaign_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::found_campaign_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::campaign_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::host_counts)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::client_text_msg)

@@ -85,14 +85,17 @@ void on_select(self_ptr self, const bj::object& msg, const caf::actor& registry)
     if (!u.global_role && u.teams.empty())
         return fail(self, "forbidden");
     self->state.at = phase::selecting;
-    caf::actor me = caf::actor_cast<caf::actor>(self);
-    caf::anon_send(registry, find_campaign_msg{id, [me, uid = u.id](expected<caf::actor> c) {
-                                                   if (!c)
-                                                       caf::anon_send(
-                                                           me, campaign_error_msg{c.err().message});
-                                                   else
-                                                       caf::anon_send(*c, subscribe_msg{me, uid});
-                                               }});
+    self->request(registry, find_campaign_timeout, find_campaign_msg{id})
+        .then(guarded("subscriber",
+                      [self, uid = u.id](found_campaign_msg& found) {
+                          if (!found.campaign)
+                              return fail(self, found.missing);
+                          self->send(found.campaign,
+                                     subscribe_msg{caf::actor_cast<caf::actor>(self), uid});
+                      }),
+              guarded("subscriber", [self](caf::error& e) {
+                  fail(self, "the live query service is not answering: " + caf::to_string(e));
+              }));
 }
 
 void process(self_ptr self, const caf::actor& persistence, const caf::actor& registry) {

@@ -4,6 +4,7 @@
 #include "actors/messages.hpp"
 #include "actors/persistence_actor.hpp"
 #include "http/errors.hpp"
+#include "http/routes.hpp"
 #include "model/secrets.hpp"
 
 #include <caf/all.hpp>
@@ -30,35 +31,32 @@ std::string bearer_token(const request& req) {
 api::api(caf::actor_system& sys, caf::actor persistence, bool setup_done, clock_fn clock)
     : sys_(sys), persistence_(persistence.address()), setup_done_(setup_done),
       clock_(clock ? std::move(clock) : clock_fn(now_micros)) {
-    add_auth_routes(*this, router_);
-    add_status_routes(*this, router_);
-    add_query_spec_routes(*this, router_);
-    add_pack_spec_routes(*this, router_);
-    add_label_spec_routes(*this, router_);
-    add_team_spec_routes(*this, router_);
-    add_enroll_secret_spec_routes(*this, router_);
-    add_policy_spec_routes(*this, router_);
-    add_osquery_routes(*this, router_);
-    add_live_query_routes(*this, router_);
-    add_results_routes(*this, router_);
+    for (const auto& def : route_table())
+        for (const auto& path : route_paths(def))
+            router_.add(std::string(def.method), path, bind(def.handler), def.when);
 }
 
-namespace {
-
-bool open_before_setup(std::string_view path) {
-    return path == "/api/v1/setup" || path.starts_with("/api/v1/osquery/") ||
-           path.starts_with("/api/osquery/");
+handler api::bind(route_handler h) {
+    if (h.open)
+        return [this, fn = h.open](const request& req, const path_params& p, responder reply) {
+            fn(*this, req, p, std::move(reply));
+        };
+    return [this, fn = h.session](const request& req, const path_params& p, responder reply) {
+        auto job = fn(*this, req, p, reply); // decoded before authentication, as Fleet does
+        if (!job)
+            return reply(to_response(job.err()));
+        authenticated(req, std::move(reply), std::move(*job));
+    };
 }
-
-} // namespace
 
 void api::handle(request req, responder reply) {
-    // The setup gate (fleet-behaviour.md §2): before the first user only setup and
-    // the osquery routes exist; afterwards setup does not.
-    const auto path = target_path(req.target);
-    if (setup_done_ ? path == "/api/v1/setup" : !open_before_setup(path))
-        return reply(to_response({errc::route_not_found, "404 page not found", {}}));
+    // The setup gate (fleet-behaviour.md §2), from the route table: before the
+    // first user only setup and the osquery routes exist; afterwards setup does not.
     auto m = router_.find(req.method, req.target);
+    const bool exists =
+        m.when && (*m.when == gate::always || (*m.when == gate::before_setup) == !setup_done_);
+    if (!exists && (m.when || !setup_done_))
+        return reply(to_response({errc::route_not_found, "404 page not found", {}}));
     if (!m.target)
         return reply(to_response(*m.failure));
     // The exception boundary of every handler: the transport's responder answers

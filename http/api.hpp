@@ -23,6 +23,8 @@
 
 namespace flotilla::http {
 
+struct route_handler;
+
 /// The authenticated caller of a request.
 /// The signed-in user behind a request (service/session.hpp).
 using viewer = service::viewer;
@@ -73,6 +75,9 @@ public:
     }
 
 private:
+    /// A route's handler as the router calls it (a signed-in one authenticates first).
+    handler bind(route_handler h);
+
     caf::actor_system& sys_;
     /// Weak: the instance owns the actor, and the actor system's shutdown waits
     /// until no strong handle is left.
@@ -96,18 +101,5 @@ response internal_error(const std::exception& e);
 
 /// The path part of a request target.
 std::string_view target_path(std::string_view target);
-
-// Route registration, one function per feature file.
-void add_auth_routes(api& a, router& r);
-void add_status_routes(api& a, router& r);
-void add_query_spec_routes(api& a, router& r);
-void add_pack_spec_routes(api& a, router& r);
-void add_label_spec_routes(api& a, router& r);
-void add_team_spec_routes(api& a, router& r);
-void add_enroll_secret_spec_routes(api& a, router& r);
-void add_policy_spec_routes(api& a, router& r);
-void add_osquery_routes(api& a, router& r);
-void add_live_query_routes(api& a, router& r);
-void add_results_routes(api& a, router& r);
 
 } // namespace flotilla::http

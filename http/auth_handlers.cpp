@@ -1,7 +1,7 @@
 /// Setup, login, logout and me (fleet-behaviour.md §2).
 
-#include "http/api.hpp"
 #include "http/errors.hpp"
+#include "http/handlers.hpp"
 #include "http/rest_codec.hpp"
 #include "model/json.hpp"
 #include "model/secrets.hpp"
@@ -33,7 +33,11 @@ std::vector<field_error> validate(const setup_request& s) {
     return errors;
 }
 
-void handle_setup(api& a, const request& req, responder reply) {
+} // namespace
+
+namespace handlers {
+
+void setup(api& a, const request& req, const path_params&, responder reply) {
     auto decoded = decode_setup(req.body);
     if (!decoded)
         return reply(to_response(decoded.err()));
@@ -88,7 +92,7 @@ void handle_setup(api& a, const request& req, responder reply) {
 
 // --- POST /api/v1/fleet/login ------------------------------------------------------
 
-void handle_login(api& a, const request& req, responder reply) {
+void login(api& a, const request& req, const path_params&, responder reply) {
     auto body = decode_login(req.body);
     if (!body)
         return reply(to_response(body.err()));
@@ -122,32 +126,21 @@ void handle_login(api& a, const request& req, responder reply) {
 
 // --- POST /api/v1/fleet/logout, GET /api/v1/fleet/me -------------------------------
 
-void handle_logout(api& a, const request& req, responder reply) {
-    a.authenticated(req, std::move(reply), [](storage::store& st, const viewer& v) -> response {
+expected<session_job> logout(api&, const request&, const path_params&, const responder&) {
+    return session_job{[](storage::store& st, const viewer& v) -> response {
         if (auto r = st.delete_session(v.s.id); !r)
             return to_response(r.err());
         return response::empty_object();
-    });
+    }};
 }
 
-void handle_me(api& a, const request& req, responder reply) {
-    a.authenticated(req, std::move(reply), [](storage::store&, const viewer& v) -> response {
+expected<session_job> me(api&, const request&, const path_params&, const responder&) {
+    return session_job{[](storage::store&, const viewer& v) -> response {
         return response::json(200,
                               bj::object{{"user", to_json(v.u)}, {"available_teams", bj::array{}}});
-    });
+    }};
 }
 
-} // namespace
-
-void add_auth_routes(api& a, router& r) {
-    r.add("POST", "/api/v1/setup",
-          [&a](auto& req, auto&, auto reply) { handle_setup(a, req, reply); });
-    r.add("POST", "/api/v1/fleet/login",
-          [&a](auto& req, auto&, auto reply) { handle_login(a, req, reply); });
-    r.add("POST", "/api/v1/fleet/logout",
-          [&a](auto& req, auto&, auto reply) { handle_logout(a, req, reply); });
-    r.add("GET", "/api/v1/fleet/me",
-          [&a](auto& req, auto&, auto reply) { handle_me(a, req, reply); });
-}
+} // namespace handlers
 
 } // namespace flotilla::http

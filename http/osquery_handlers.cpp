@@ -6,11 +6,10 @@
 #include "actors/host_registry.hpp"
 #include "actors/log_writer.hpp"
 #include "http/agent_codec.hpp"
-#include "http/api.hpp"
 #include "http/errors.hpp"
-#include "model/agent_config.hpp"
+#include "http/handlers.hpp"
 #include "model/json.hpp"
-#include "model/secrets.hpp"
+#include "service/agents.hpp"
 
 #include <boost/json.hpp>
 
@@ -54,9 +53,13 @@ void refuse_undecodable(const agent_call& call, error e, responder reply) {
                                   });
 }
 
+} // namespace
+
+namespace handlers {
+
 // --- POST /enroll ----------------------------------------------------------------------
 
-void enroll(api& a, const request& req, responder reply) {
+void enroll(api& a, const request& req, const path_params&, responder reply) {
     auto body = decode_agent_body(req.body, req.header("content-encoding"));
     if (!body)
         return reply(to_response(body.err()));
@@ -65,27 +68,16 @@ void enroll(api& a, const request& req, responder reply) {
         return reply(to_response(decoded.err()));
     a.on_store([&a, secret = std::move(decoded->secret), h = std::move(decoded->h),
                 reply](storage::store& st) mutable {
-        auto s = secret.empty() ? expected<enroll_secret>(error::not_found("EnrollSecret", ""))
-                                : st.enroll_secret_by_value(secret);
-        if (!s)
-            return reply(to_response(
-                s.err().code == errc::not_found
-                    ? error{errc::node_invalid, "enroll failed: no matching secret found", {}}
-                    : s.err()));
-        if (h.osquery_host_id.empty())
-            return reply(to_response(
-                {errc::node_invalid, "save enroll failed: missing osquery host identifier", {}}));
-        const std::string node_key = random_base64(24);
-        auto enrolled = st.enroll_host(h, node_key, s->team_id, a.now());
-        if (!enrolled)
-            return reply(to_response(enrolled.err()));
+        auto e = service::enroll_host(st, secret, h, a.now());
+        if (!e)
+            return reply(to_response(e.err()));
         auto registry = a.registry();
         if (!registry)
             return reply(to_response(actor_gone()));
         // Answer once the registry knows the key, so the agent's next request works.
         actors::registry_register(
-            registry, std::move(enrolled->h), std::move(enrolled->previous_node_key),
-            [reply, node_key] {
+            registry, std::move(e->h), std::move(e->previous_node_key),
+            [reply, node_key = std::move(e->node_key)] {
                 reply(response::json(200, bj::object{{"node_key", node_key}}));
             });
     });
@@ -93,7 +85,7 @@ void enroll(api& a, const request& req, responder reply) {
 
 // --- POST /config ------------------------------------------------------------------------
 
-void config(api& a, const request& req, responder reply) {
+void config(api& a, const request& req, const path_params&, responder reply) {
     auto call = begin_agent_call(a, req);
     if (!call)
         return reply(to_response(call.err()));
@@ -102,27 +94,15 @@ void config(api& a, const request& req, responder reply) {
             if (!ref)
                 return reply(to_response(ref.err()));
             a.with_store(reply, [ref = *ref](storage::store& st) -> response {
-                std::optional<bj::value> options;
-                if (ref.team_id)
-                    if (auto t = st.team_by_id(*ref.team_id);
-                        t && t->agent_options && t->agent_options->is_object() &&
-                        !t->agent_options->get_object().empty())
-                        options = t->agent_options;
-                if (!options) {
-                    auto cfg = st.load_app_config();
-                    options = cfg ? cfg->agent_options : default_agent_options();
-                }
-                auto packs = st.packs_for_host(ref.id, ref.team_id);
-                if (!packs)
-                    return to_response(packs.err());
-                return response::json(200, build_agent_config(*options, ref.platform, *packs));
+                auto cfg = service::agent_config(st, ref.id, ref.team_id, ref.platform);
+                return cfg ? response::json(200, std::move(*cfg)) : to_response(cfg.err());
             });
         });
 }
 
 // --- POST /distributed/read --------------------------------------------------------------
 
-void distributed_read(api& a, const request& req, responder reply) {
+void distributed_read(api& a, const request& req, const path_params&, responder reply) {
     auto call = begin_agent_call(a, req);
     if (!call)
         return reply(to_response(call.err()));
@@ -136,7 +116,7 @@ void distributed_read(api& a, const request& req, responder reply) {
 
 // --- POST /distributed/write -------------------------------------------------------------
 
-void distributed_write(api& a, const request& req, responder reply) {
+void distributed_write(api& a, const request& req, const path_params&, responder reply) {
     auto call = begin_agent_call(a, req);
     if (!call)
         return reply(to_response(call.err()));
@@ -151,7 +131,7 @@ void distributed_write(api& a, const request& req, responder reply) {
 
 // --- POST /log ------------------------------------------------------------------------------
 
-void log(api& a, const request& req, responder reply) {
+void log(api& a, const request& req, const path_params&, responder reply) {
     auto call = begin_agent_call(a, req);
     if (!call)
         return reply(to_response(call.err()));
@@ -170,20 +150,6 @@ void log(api& a, const request& req, responder reply) {
         });
 }
 
-} // namespace
-
-void add_osquery_routes(api& a, router& r) {
-    for (const std::string prefix : {"/api/v1/osquery", "/api/osquery"}) {
-        r.add("POST", prefix + "/enroll",
-              [&a](auto& req, auto&, auto reply) { enroll(a, req, reply); });
-        r.add("POST", prefix + "/config",
-              [&a](auto& req, auto&, auto reply) { config(a, req, reply); });
-        r.add("POST", prefix + "/distributed/read",
-              [&a](auto& req, auto&, auto reply) { distributed_read(a, req, reply); });
-        r.add("POST", prefix + "/distributed/write",
-              [&a](auto& req, auto&, auto reply) { distributed_write(a, req, reply); });
-        r.add("POST", prefix + "/log", [&a](auto& req, auto&, auto reply) { log(a, req, reply); });
-    }
-}
+} // namespace handlers
 
 } // namespace flotilla::http

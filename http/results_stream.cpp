@@ -5,8 +5,8 @@
 /// framing and checks the Origin.
 
 #include "actors/subscriber_actor.hpp"
-#include "http/api.hpp"
 #include "http/errors.hpp"
+#include "http/handlers.hpp"
 #include "http/sockjs_framing.hpp"
 
 #include <boost/json.hpp>
@@ -40,54 +40,55 @@ bool origin_allowed(const request& req) {
     return lower(u->encoded_authority()) == lower(req.header("host"));
 }
 
+using receiver_fn = void (sockjs_sessions::*)(const std::string&, responder,
+                                              const sockjs_sessions::spawn_fn&);
+
+/// SockJS's XHR transports: a poll is held until there is something to answer;
+/// a streaming response carries frames until its byte limit.
+void xhr(api& a, const path_params& p, responder reply, receiver_fn receive) {
+    auto persistence = a.persistence();
+    auto registry = a.registry();
+    if (!persistence || !registry)
+        return reply(to_response(error::backend("the live query service is shutting down")));
+    (a.sockjs().*receive)(p.at("session"), reply,
+                          [&a, persistence, registry](auto send, auto close, auto heartbeat) {
+                              return actors::spawn_subscriber(
+                                  a.system(), persistence, registry,
+                                  {std::move(send), std::move(close), std::move(heartbeat)},
+                                  a.clock(), a.heartbeat_interval());
+                          });
+}
+
 } // namespace
 
-void add_results_routes(api& a, router& r) {
-    // SockJS's XHR transports: a poll is held until there is something to answer;
-    // a streaming response carries frames until its byte limit.
-    using receiver_fn =
-        void (sockjs_sessions::*)(const std::string&, responder, const sockjs_sessions::spawn_fn&);
-    auto xhr = [&a](receiver_fn receive) {
-        return [&a, receive](auto&, auto& p, auto reply) {
-            auto persistence = a.persistence();
-            auto registry = a.registry();
-            if (!persistence || !registry)
-                return reply(
-                    to_response(error::backend("the live query service is shutting down")));
-            (a.sockjs().*
-             receive)(p.at("session"), reply,
-                      [&a, persistence, registry](auto send, auto close, auto heartbeat) {
-                          return actors::spawn_subscriber(
-                              a.system(), persistence, registry,
-                              {std::move(send), std::move(close), std::move(heartbeat)}, a.clock(),
-                              a.heartbeat_interval());
-                      });
-        };
-    };
-    r.add("POST", "/api/v1/fleet/results/{server}/{session}/xhr", xhr(&sockjs_sessions::poll));
-    r.add("POST", "/api/v1/fleet/results/{server}/{session}/xhr_streaming",
-          xhr(&sockjs_sessions::stream));
-    r.add("POST", "/api/v1/fleet/results/{server}/{session}/xhr_send",
-          [&a](auto& req, auto& p, auto reply) {
-              reply(a.sockjs().send(p.at("session"), req.body));
-          });
-    // SockJS's greeting and /info (the websocket transport is an upgrade, above).
-    r.add("GET", "/api/v1/fleet/results/", [](auto&, auto&, auto reply) {
-        response res;
-        res.body = "Welcome to SockJS!\n";
-        res.content_type = "text/plain; charset=UTF-8";
-        reply(std::move(res));
-    });
-    r.add("GET", "/api/v1/fleet/results/info", [](auto&, auto&, auto reply) {
-        auto res = response::json(
-            200,
-            bj::object{{"websocket", true},
-                       {"cookie_needed", false},
-                       {"origins", bj::array{"*:*"}},
-                       {"entropy", static_cast<std::int64_t>(randombytes_random() & 0x7fffffff)}});
-        res.headers.emplace_back("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0");
-        reply(std::move(res));
-    });
+void handlers::sockjs_poll(api& a, const request&, const path_params& p, responder reply) {
+    xhr(a, p, std::move(reply), &sockjs_sessions::poll);
+}
+
+void handlers::sockjs_stream(api& a, const request&, const path_params& p, responder reply) {
+    xhr(a, p, std::move(reply), &sockjs_sessions::stream);
+}
+
+void handlers::sockjs_send(api& a, const request& req, const path_params& p, responder reply) {
+    reply(a.sockjs().send(p.at("session"), req.body));
+}
+
+/// SockJS's greeting and /info (the websocket transport is an upgrade, below).
+void handlers::sockjs_greeting(api&, const request&, const path_params&, responder reply) {
+    response res;
+    res.body = "Welcome to SockJS!\n";
+    res.content_type = "text/plain; charset=UTF-8";
+    reply(std::move(res));
+}
+
+void handlers::sockjs_info(api&, const request&, const path_params&, responder reply) {
+    auto res = response::json(
+        200, bj::object{{"websocket", true},
+                        {"cookie_needed", false},
+                        {"origins", bj::array{"*:*"}},
+                        {"entropy", static_cast<std::int64_t>(randombytes_random() & 0x7fffffff)}});
+    res.headers.emplace_back("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0");
+    reply(std::move(res));
 }
 
 upgrade_decision api::upgrade(const request& req, std::shared_ptr<ws_connection> conn) {

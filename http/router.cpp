@@ -62,7 +62,7 @@ std::optional<std::vector<std::string>> decoded_segments(std::string_view target
     return out;
 }
 
-void router::add(std::string method, const std::string& pattern, handler h) {
+void router::add(std::string method, const std::string& pattern, handler h, gate when) {
     // Patterns are our own literals ("{name}" is not valid URL syntax): split plainly.
     std::vector<std::string> segs;
     for (std::size_t start = 1; start <= pattern.size();) {
@@ -72,7 +72,7 @@ void router::add(std::string method, const std::string& pattern, handler h) {
         segs.push_back(pattern.substr(start, slash - start));
         start = slash + 1;
     }
-    routes_.push_back({std::move(method), std::move(segs), std::move(h)});
+    routes_.push_back({std::move(method), std::move(segs), std::move(h), when});
 }
 
 std::vector<std::pair<std::string, std::string>> router::routes() const {
@@ -110,6 +110,8 @@ router::match router::find(std::string_view method, std::string_view target) con
         if (!ok)
             continue;
         path_known = true;
+        if (!m.when)
+            m.when = r.when;
         if (r.method == method) {
             m.target = &r.h;
             m.params = std::move(params);

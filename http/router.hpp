@@ -6,6 +6,7 @@
 #include "http/message.hpp"
 #include "model/error.hpp"
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -18,15 +19,23 @@ using path_params = std::unordered_map<std::string, std::string>;
 
 using handler = std::function<void(const request&, const path_params&, responder)>;
 
+/// When a route exists (the setup gate, fleet-behaviour.md §2): osquery's routes
+/// always, setup only before the first user, everything else only after.
+enum class gate { always, before_setup, after_setup };
+
 class router {
 public:
     /// Adds a route; `pattern` like "/api/v1/fleet/spec/queries/{name}".
-    void add(std::string method, const std::string& pattern, handler h);
+    void add(std::string method, const std::string& pattern, handler h,
+             gate when = gate::after_setup);
 
     struct match {
         const handler* target = nullptr; ///< null when no route matched
         path_params params;
         std::optional<error> failure; ///< route_not_found, method_not_allowed, bad_request
+        /// The gate of the first route whose path matched, whatever its method;
+        /// empty when no path matched.
+        std::optional<gate> when;
     };
 
     /// Finds the handler for a method and a request target (path + query).
@@ -41,6 +50,7 @@ private:
         std::string method;
         std::vector<std::string> segments; ///< literal, or "{name}"
         handler h;
+        gate when;
     };
     std::vector<route> routes_;
 };

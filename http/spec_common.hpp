@@ -3,8 +3,8 @@
 /// even without a token, as Fleet), then authenticate, authorize, validate
 /// every spec (422 listing every fault), and apply in one transaction.
 
-#include "http/api.hpp"
 #include "http/errors.hpp"
+#include "http/handlers.hpp"
 #include "model/json.hpp"
 
 #include <boost/json.hpp>
@@ -12,21 +12,19 @@
 
 namespace flotilla::http {
 
-/// Decodes the body with `decode` (a function of the body object), then runs
-/// `fn(store, viewer, decoded)` authenticated on the persistence actor.
+/// Decodes the body with `decode` (a function of the body object); the job then
+/// runs `fn(store, viewer, decoded)` once the session is checked.
 template <class Decode, class Fn>
-void decoded_and_authenticated(api& a, const request& req, responder reply, Decode decode, Fn fn) {
+expected<session_job> decoded_job(const request& req, Decode decode, Fn fn) {
     auto body = json::parse_object(req.body);
     if (!body)
-        return reply(to_response(body.err()));
+        return body.err();
     auto decoded = decode(*body);
     if (!decoded)
-        return reply(to_response(decoded.err()));
-    a.authenticated(req, std::move(reply),
-                    [fn = std::move(fn), specs = std::move(*decoded)](storage::store& st,
-                                                                      const viewer& v) -> response {
-                        return fn(st, v, specs);
-                    });
+        return decoded.err();
+    return session_job{
+        [fn = std::move(fn), specs = std::move(*decoded)](
+            storage::store& st, const viewer& v) -> response { return fn(st, v, specs); }};
 }
 
 /// Every spec's field errors, or nullopt when all are valid.

@@ -1,6 +1,6 @@
 /// GET/POST /api/v1/fleet/spec/enroll_secret (§3 Enroll secrets).
 
-#include "http/authz.hpp"
+#include "service/authz.hpp"
 #include "http/rest_codec.hpp"
 #include "http/spec_common.hpp"
 #include "model/text.hpp"
@@ -10,8 +10,13 @@ namespace {
 
 namespace bj = boost::json;
 
-void get_secrets(api& a, const request& req, responder reply) {
-    a.authenticated(req, std::move(reply), [](storage::store& st, const viewer& v) -> response {
+} // namespace
+
+namespace handlers {
+
+expected<session_job> get_enroll_secrets(api&, const request&, const path_params&,
+                                         const responder&) {
+    return session_job{[](storage::store& st, const viewer& v) -> response {
         if (!authz::global_writer(v.u))
             return to_response(authz::forbidden());
         auto secrets = st.global_enroll_secrets();
@@ -25,36 +30,29 @@ void get_secrets(api& a, const request& req, responder reply) {
             list = std::move(arr);
         }
         return response::json(200, bj::object{{"spec", bj::object{{"secrets", std::move(list)}}}});
-    });
+    }};
 }
 
-void apply_secrets(api& a, const request& req, responder reply) {
-    decoded_and_authenticated(
-        a, req, std::move(reply), decode_enroll_secrets,
-        [&a](storage::store& st, const viewer& v,
-             const std::vector<std::string>& secrets) -> response {
-            if (!authz::global_writer(v.u))
-                return to_response(authz::forbidden());
-            std::vector<field_error> errors;
-            for (const auto& s : secrets)
-                if (s.empty())
-                    errors.push_back({"secrets", "enroll secret cannot be empty"});
-                else
-                    check_length(errors, "secrets", s, "enroll secret");
-            if (!errors.empty())
-                return to_response(
-                    {errc::invalid_argument, "Validation Failed", std::move(errors)});
-            return applied(st.apply_global_enroll_secrets(secrets, a.now()));
-        });
+expected<session_job> apply_enroll_secrets(api& a, const request& req, const path_params&,
+                                           const responder&) {
+    return decoded_job(req, decode_enroll_secrets,
+                       [&a](storage::store& st, const viewer& v,
+                            const std::vector<std::string>& secrets) -> response {
+                           if (!authz::global_writer(v.u))
+                               return to_response(authz::forbidden());
+                           std::vector<field_error> errors;
+                           for (const auto& s : secrets)
+                               if (s.empty())
+                                   errors.push_back({"secrets", "enroll secret cannot be empty"});
+                               else
+                                   check_length(errors, "secrets", s, "enroll secret");
+                           if (!errors.empty())
+                               return to_response({errc::invalid_argument, "Validation Failed",
+                                                   std::move(errors)});
+                           return applied(st.apply_global_enroll_secrets(secrets, a.now()));
+                       });
 }
 
-} // namespace
-
-void add_enroll_secret_spec_routes(api& a, router& r) {
-    r.add("GET", "/api/v1/fleet/spec/enroll_secret",
-          [&a](auto& req, auto&, auto reply) { get_secrets(a, req, reply); });
-    r.add("POST", "/api/v1/fleet/spec/enroll_secret",
-          [&a](auto& req, auto&, auto reply) { apply_secrets(a, req, reply); });
-}
+} // namespace handlers
 
 } // namespace flotilla::http

@@ -1,6 +1,6 @@
 /// POST /api/v1/fleet/spec/policies (§3 Policies) and GET /global/policies.
 
-#include "http/authz.hpp"
+#include "service/authz.hpp"
 #include "http/spec_common.hpp"
 
 namespace flotilla::http {
@@ -8,9 +8,14 @@ namespace {
 
 namespace bj = boost::json;
 
-void apply_policies(api& a, const request& req, responder reply) {
-    decoded_and_authenticated(
-        a, req, std::move(reply), decode_policy_specs,
+} // namespace
+
+namespace handlers {
+
+expected<session_job> apply_policies(api& a, const request& req, const path_params&,
+                                     const responder&) {
+    return decoded_job(
+        req, decode_policy_specs,
         [&a](storage::store& st, const viewer& v,
              const std::vector<policy_spec>& specs) -> response {
             // A team policy needs policy write on its team; a global one a global
@@ -36,8 +41,9 @@ void apply_policies(api& a, const request& req, responder reply) {
         });
 }
 
-void list_global_policies(api& a, const request& req, responder reply) {
-    a.authenticated(req, std::move(reply), [](storage::store& st, const viewer&) -> response {
+expected<session_job> list_global_policies(api&, const request&, const path_params&,
+                                           const responder&) {
+    return session_job{[](storage::store& st, const viewer&) -> response {
         auto policies = st.global_policies();
         if (!policies)
             return to_response(policies.err());
@@ -45,18 +51,9 @@ void list_global_policies(api& a, const request& req, responder reply) {
         for (const auto& p : *policies)
             list.push_back(to_json(p));
         return response::json(200, bj::object{{"policies", std::move(list)}});
-    });
+    }};
 }
 
-} // namespace
-
-void add_policy_spec_routes(api& a, router& r) {
-    for (const std::string prefix : {"/api/v1/fleet", "/api/latest/fleet"}) {
-        r.add("POST", prefix + "/spec/policies",
-              [&a](auto& req, auto&, auto reply) { apply_policies(a, req, reply); });
-        r.add("GET", prefix + "/global/policies",
-              [&a](auto& req, auto&, auto reply) { list_global_policies(a, req, reply); });
-    }
-}
+} // namespace handlers
 
 } // namespace flotilla::http

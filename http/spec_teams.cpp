@@ -1,14 +1,15 @@
 /// POST /api/v1/fleet/spec/teams (§3 Teams).
 
-#include "http/authz.hpp"
+#include "service/authz.hpp"
 #include "http/spec_common.hpp"
 
 namespace flotilla::http {
-namespace {
+namespace handlers {
 
-void apply_teams(api& a, const request& req, responder reply) {
-    decoded_and_authenticated(
-        a, req, std::move(reply), decode_team_specs,
+expected<session_job> apply_teams(api& a, const request& req, const path_params&,
+                                  const responder&) {
+    return decoded_job(
+        req, decode_team_specs,
         [&a](storage::store& st, const viewer& v, const std::vector<team_spec>& specs) -> response {
             // Global admins create and modify any team; a team admin may modify
             // (not create) the teams they administer.
@@ -27,12 +28,6 @@ void apply_teams(api& a, const request& req, responder reply) {
         });
 }
 
-} // namespace
-
-void add_team_spec_routes(api& a, router& r) {
-    for (const std::string prefix : {"/api/v1/fleet", "/api/latest/fleet"})
-        r.add("POST", prefix + "/spec/teams",
-              [&a](auto& req, auto&, auto reply) { apply_teams(a, req, reply); });
-}
+} // namespace handlers
 
 } // namespace flotilla::http

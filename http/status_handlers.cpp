@@ -6,8 +6,8 @@
 /// 500 for any other fault.
 
 #include "actors/messages.hpp"
-#include "http/api.hpp"
 #include "http/errors.hpp"
+#include "http/handlers.hpp"
 
 #include <caf/all.hpp>
 
@@ -17,8 +17,11 @@ namespace {
 /// How long the live query machinery may take to answer a health check.
 constexpr std::chrono::seconds health_deadline{5};
 
-void handle_status(api& a, const request& req, responder reply) {
-    a.authenticated(req, reply, [&a, reply](storage::store& st, const viewer&) -> response {
+} // namespace
+
+expected<session_job> handlers::status(api& a, const request&, const path_params&,
+                                       const responder& reply) {
+    return session_job{[&a, reply](storage::store& st, const viewer&) -> response {
         if (auto ok = st.ping(); !ok)
             return to_response(
                 {ok.err().code == errc::unavailable ? errc::unavailable : errc::backend_failure,
@@ -37,16 +40,7 @@ void handle_status(api& a, const request& req, responder reply) {
                       });
         });
         return response::deferred();
-    });
-}
-
-} // namespace
-
-void add_status_routes(api& a, router& r) {
-    r.add("GET", "/api/v1/fleet/status/live_query",
-          [&a](auto& req, auto&, auto reply) { handle_status(a, req, reply); });
-    r.add("GET", "/api/v1/fleet/status/result_store",
-          [&a](auto& req, auto&, auto reply) { handle_status(a, req, reply); });
+    }};
 }
 
 } // namespace flotilla::http

@@ -2,6 +2,7 @@
 
 #include "tests/support/agent.hpp"
 #include "tests/support/backends.hpp"
+#include "tests/support/deadline.hpp"
 #include "tests/support/test_server.hpp"
 
 #include <boost/json.hpp>
@@ -49,15 +50,9 @@ protected:
         ADD_FAILURE() << "no host " << identifier;
         return {};
     }
-    /// Polls `pred` until true or the deadline.
+    /// `pred` holds before the deadline (tests/support/deadline.hpp).
     template <class Pred> bool eventually(Pred pred, std::chrono::milliseconds deadline = 5s) {
-        const auto until = std::chrono::steady_clock::now() + deadline;
-        while (!pred()) {
-            if (std::chrono::steady_clock::now() > until)
-                return false;
-            std::this_thread::sleep_for(10ms);
-        }
-        return true;
+        return wait_until(pred, deadline, 10ms);
     }
     static std::vector<std::string> names(const http_reply& r) {
         std::vector<std::string> out;

@@ -1,6 +1,7 @@
 /// Setup, login, me, logout, the setup gate and token handling, over real
 /// sockets against a whole instance, on SQLite and on MariaDB.
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/served_test.hpp"
 
 #include <boost/json.hpp>
@@ -250,12 +251,9 @@ TEST_P(auth_test, status_endpoints_report_a_stopped_live_query_service) {
     for (const char* path :
          {"/api/v1/fleet/status/live_query", "/api/v1/fleet/status/result_store"}) {
         http_reply r;
-        for (int i = 0; i < 100; ++i) { // the exit message is asynchronous
-            r = get_authed(path, token);
-            if (r.status != 200)
-                break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
+        eventually( // the exit message is asynchronous
+            [&] { return (r = get_authed(path, token)).status != 200; }, std::chrono::seconds(5),
+            "the stopped registry to be reported");
         EXPECT_EQ(r.status, 500) << path;
         EXPECT_NE(std::string(r.json().at("message").as_string()).find("live query service"),
                   std::string::npos)

@@ -4,6 +4,7 @@
 #include "tests/support/agent.hpp"
 #include "tests/support/backends.hpp"
 #include "tests/support/builders.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/test_server.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -163,22 +164,22 @@ TEST_P(live_query_test, fleetctl_flow_streams_every_result_once_then_finished) {
         EXPECT_EQ(next_of(*second, "result").at("type"), "result");
     EXPECT_FALSE(second->read(400ms));
     EXPECT_TRUE(second->timed_out());
+    const auto with_second = srv_->running_actors();
     second.reset(); // leaves; the first subscriber keeps the campaign running
-    std::this_thread::sleep_for(100ms);
+    eventually([&] { return srv_->running_actors() < with_second; }, 5s,
+               "the second subscriber to end");
     EXPECT_EQ(inspect_->campaign_by_id(id)->status, campaign_status::running);
     ws->close(); // the last subscriber leaves: complete
-    const auto until = std::chrono::steady_clock::now() + 5s;
-    while (inspect_->campaign_by_id(id)->status != campaign_status::complete &&
-           std::chrono::steady_clock::now() < until)
-        std::this_thread::sleep_for(20ms);
-    EXPECT_EQ(inspect_->campaign_by_id(id)->status, campaign_status::complete);
+    eventually([&] { return inspect_->campaign_by_id(id)->status == campaign_status::complete; },
+               5s, "the campaign to complete");
 }
 
 TEST_P(live_query_test, results_before_the_first_subscriber_are_replayed_to_every_subscriber) {
     const auto id = start_campaign();
     for (auto& a : agents_)
         answer_live(*a, id);
-    std::this_thread::sleep_for(100ms); // let the answers reach the campaign
+    // Each answer's 200 comes after the registry has sent it on to the campaign,
+    // so it is in the campaign's mailbox before any subscriber can be.
     std::vector<std::unique_ptr<ws_client>> subscribers;
     for (int n = 0; n < 2; ++n) { // two subscribers at once, each gets everything
         subscribers.push_back(subscribe(id));
@@ -209,11 +210,8 @@ TEST_P(live_query_test, the_subscribe_timeout_cancels_an_unwatched_campaign) {
     const auto id = start_campaign();
     EXPECT_TRUE(agents_[0]->read().json().at("queries").as_object().contains(
         "fleet_distributed_query_" + std::to_string(id)));
-    const auto until = std::chrono::steady_clock::now() + 5s;
-    while (inspect_->campaign_by_id(id)->status != campaign_status::complete &&
-           std::chrono::steady_clock::now() < until)
-        std::this_thread::sleep_for(20ms);
-    EXPECT_EQ(inspect_->campaign_by_id(id)->status, campaign_status::complete);
+    eventually([&] { return inspect_->campaign_by_id(id)->status == campaign_status::complete; },
+               5s, "the unwatched campaign to be cancelled");
     EXPECT_EQ(agents_[0]->read().json(), bj::parse(R"({"queries":{}})"));
     auto ws = subscribe(id);
     EXPECT_EQ(ws->read_json(),
@@ -450,9 +448,9 @@ TEST_P(live_query_test, streams_keep_alive_with_pings_and_sockjs_heartbeats) {
     EXPECT_NE(got.find("Transfer-Encoding: chunked"), std::string::npos);
     EXPECT_EQ(http_once(srv_->port(), "POST", base + "xhr").body,
               "c[2010,\"Another connection still open\"]\n");
-    sock.close();
-    std::this_thread::sleep_for(200ms);
-    EXPECT_EQ(http_once(srv_->port(), "POST", base + "xhr").body, "h\n");
+    sock.close(); // until the server sees it gone a poll is refused as busy
+    eventually([&] { return http_once(srv_->port(), "POST", base + "xhr").body == "h\n"; }, 5s,
+               "a poll to be held and answered with h");
 }
 
 TEST_P(live_query_test, sockjs_xhr_streaming_carries_frames_after_the_prelude) {
@@ -460,10 +458,12 @@ TEST_P(live_query_test, sockjs_xhr_streaming_carries_frames_after_the_prelude) {
     auto post = [&](const std::string& what, const std::string& body = "") {
         return http_once(srv_->port(), "POST", base + what, body);
     };
+    const auto before = srv_->running_actors();
     EXPECT_EQ(post("xhr").body, "o\n"); // opened by a poll; the stream resumes it
     EXPECT_EQ(post("xhr_send", R"(["{\"type\":\"auth\",\"data\":{\"token\":\"bad\"}}"])").status,
               204);
-    std::this_thread::sleep_for(200ms); // the error and the close reach the session
+    // The subscriber queues the error and the close in the session, then ends.
+    eventually([&] { return srv_->running_actors() <= before; }, 5s, "the subscriber to end");
     auto streamed = post("xhr_streaming");
     EXPECT_EQ(streamed.status, 200);
     EXPECT_EQ(streamed.body,
@@ -490,11 +490,12 @@ TEST_P(live_query_test, an_xhr_session_nobody_polls_is_dropped_past_its_queue_bo
             .status,
         204);
     // totals and status (one batch), then a result from each host: past the bound.
-    std::this_thread::sleep_for(200ms);
+    eventually([&] { return inspect_->campaign_by_id(id)->status == campaign_status::running; }, 5s,
+               "the subscriber to join the campaign");
     for (auto& a : agents_)
         answer_live(*a, id);
-    std::this_thread::sleep_for(300ms);
-    EXPECT_EQ(post("xhr_send", "[]").status, 404); // the session is gone
+    eventually([&] { return post("xhr_send", "[]").status == 404; }, 5s,
+               "the session to be dropped");
 }
 
 TEST_P(live_query_test, run_validates_and_scopes) {
@@ -576,12 +577,13 @@ TEST(slow_live_query, the_60_second_default_cancels_an_unwatched_campaign) {
     ASSERT_EQ(r.status, 200) << r.body;
     const auto campaign_id = r.json().at("campaign").at("id").as_int64();
     const auto started = std::chrono::steady_clock::now();
-    std::this_thread::sleep_for(50s);
+    // Still waiting at 50 s (a cancellation before then fails at once).
+    EXPECT_FALSE(wait_until(
+        [&] { return st->campaign_by_id(campaign_id)->status != campaign_status::waiting; }, 50s,
+        100ms));
     EXPECT_EQ(st->campaign_by_id(campaign_id)->status, campaign_status::waiting);
-    while (st->campaign_by_id(campaign_id)->status != campaign_status::complete &&
-           std::chrono::steady_clock::now() - started < 70s)
-        std::this_thread::sleep_for(100ms);
-    EXPECT_EQ(st->campaign_by_id(campaign_id)->status, campaign_status::complete);
+    eventually([&] { return st->campaign_by_id(campaign_id)->status == campaign_status::complete; },
+               20s, "the campaign to be cancelled at 60 s");
     EXPECT_GE(std::chrono::steady_clock::now() - started, 60s);
     EXPECT_EQ(a.read().json().at("queries").as_object().count("fleet_distributed_query_" +
                                                               std::to_string(campaign_id)),

@@ -3,6 +3,7 @@
 
 #include "tests/support/agent.hpp"
 #include "tests/support/backends.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/test_server.hpp"
 
 #include <boost/asio.hpp>
@@ -76,9 +77,12 @@ TEST_F(tls_test, a_sockjs_xhr_stream_is_written_and_ended_over_https) {
     auto post = [&](const std::string& what, const std::string& body = "") {
         return http_once(srv_->port(), "POST", base + what, body, {}, srv_->client_opts());
     };
+    const auto before = srv_->running_actors();
     EXPECT_EQ(post("xhr").body, "o\n");
     EXPECT_EQ(post("xhr_send", R"(["{\"type\":\"nonsense\"}"])").status, 204);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    // The subscriber closes the session (no message for a bad first frame), then ends.
+    eventually([&] { return srv_->running_actors() <= before; }, std::chrono::seconds(5),
+               "the subscriber to end");
     auto streamed = post("xhr_streaming"); // chunked over TLS, then closed
     EXPECT_EQ(streamed.status, 200);
     EXPECT_EQ(streamed.body, std::string(2048, 'h') + "\nc[3000,\"Go away!\"]\n");

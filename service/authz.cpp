@@ -1,8 +1,8 @@
-#include "http/authz.hpp"
+#include "service/authz.hpp"
 
 #include <algorithm>
 
-namespace flotilla::http::authz {
+namespace flotilla::service::authz {
 
 bool global_role_in(const user& u, std::initializer_list<role> roles) {
     return u.global_role && std::find(roles.begin(), roles.end(), *u.global_role) != roles.end();
@@ -31,4 +31,4 @@ error forbidden() {
     return {errc::permission_denied, "forbidden", {}};
 }
 
-} // namespace flotilla::http::authz
+} // namespace flotilla::service::authz

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <initializer_list>
 
-namespace flotilla::http::authz {
+namespace flotilla::service::authz {
 
 /// The user's global role is one of `roles`.
 bool global_role_in(const user& u, std::initializer_list<role> roles);
@@ -22,4 +22,4 @@ bool global_writer(const user& u);
 /// Fleet's 403 body.
 error forbidden();
 
-} // namespace flotilla::http::authz
+} // namespace flotilla::service::authz

@@ -1,0 +1,44 @@
+#pragma once
+/// Every handler the route table (routes.cpp) names, by feature file. A handler
+/// decodes, calls the rules, and encodes; the setup gate and the session are the
+/// table's business (http/routes.hpp).
+
+#include "http/routes.hpp"
+#include "service/authz.hpp"
+
+namespace flotilla::http {
+/// The permission rules, as handlers name them.
+namespace authz = service::authz;
+}
+
+namespace flotilla::http::handlers {
+
+using open_args = void(api&, const request&, const path_params&, responder);
+using session_args = expected<session_job>(api&, const request&, const path_params&,
+                                           const responder&);
+
+// auth_handlers.cpp (fleet-behaviour.md §2)
+open_args setup, login;
+session_args logout, me;
+
+// status_handlers.cpp
+session_args status;
+
+// spec_*.cpp (§3)
+session_args list_queries, get_query, apply_queries;
+session_args list_packs, get_pack, apply_packs;
+session_args list_labels, get_label, apply_labels;
+session_args apply_teams;
+session_args get_enroll_secrets, apply_enroll_secrets;
+session_args apply_policies, list_global_policies;
+
+// osquery_handlers.cpp (§6)
+open_args enroll, config, distributed_read, distributed_write, log;
+
+// live_query_handlers.cpp (§4)
+session_args run, run_by_names;
+
+// results_stream.cpp (§5; the websocket transports are upgrades: api::upgrade)
+open_args sockjs_poll, sockjs_stream, sockjs_send, sockjs_greeting, sockjs_info;
+
+} // namespace flotilla::http::handlers

@@ -1,0 +1,72 @@
+#include "http/routes.hpp"
+
+#include "http/handlers.hpp"
+
+#include <array>
+
+namespace flotilla::http {
+
+namespace {
+
+using namespace handlers;
+constexpr auto v1 = spelled::v1;
+constexpr auto v1_latest = spelled::v1_latest;
+constexpr auto v1_api = spelled::v1_api;
+constexpr auto always = gate::always;
+constexpr auto before_setup = gate::before_setup;
+constexpr auto after_setup = gate::after_setup;
+
+// clang-format off
+constexpr std::array table{
+//  method  path (under /api/v1)                            spellings  exists        who
+    route_def{"POST", "/setup",                             v1,        before_setup, anyone(setup)},
+    route_def{"POST", "/fleet/login",                       v1,        after_setup,  anyone(login)},
+    route_def{"POST", "/fleet/logout",                      v1,        after_setup,  signed_in(logout)},
+    route_def{"GET",  "/fleet/me",                          v1,        after_setup,  signed_in(me)},
+    route_def{"GET",  "/fleet/status/live_query",           v1,        after_setup,  signed_in(status)},
+    route_def{"GET",  "/fleet/status/result_store",         v1,        after_setup,  signed_in(status)},
+    route_def{"GET",  "/fleet/spec/queries",                v1,        after_setup,  signed_in(list_queries)},
+    route_def{"POST", "/fleet/spec/queries",                v1,        after_setup,  signed_in(apply_queries)},
+    route_def{"GET",  "/fleet/spec/queries/{name}",         v1,        after_setup,  signed_in(get_query)},
+    route_def{"GET",  "/fleet/spec/packs",                  v1_latest, after_setup,  signed_in(list_packs)},
+    route_def{"POST", "/fleet/spec/packs",                  v1_latest, after_setup,  signed_in(apply_packs)},
+    route_def{"GET",  "/fleet/spec/packs/{name}",           v1_latest, after_setup,  signed_in(get_pack)},
+    route_def{"GET",  "/fleet/spec/labels",                 v1_latest, after_setup,  signed_in(list_labels)},
+    route_def{"POST", "/fleet/spec/labels",                 v1_latest, after_setup,  signed_in(apply_labels)},
+    route_def{"GET",  "/fleet/spec/labels/{name}",          v1_latest, after_setup,  signed_in(get_label)},
+    route_def{"POST", "/fleet/spec/teams",                  v1_latest, after_setup,  signed_in(apply_teams)},
+    route_def{"GET",  "/fleet/spec/enroll_secret",          v1,        after_setup,  signed_in(get_enroll_secrets)},
+    route_def{"POST", "/fleet/spec/enroll_secret",          v1,        after_setup,  signed_in(apply_enroll_secrets)},
+    route_def{"POST", "/fleet/spec/policies",               v1_latest, after_setup,  signed_in(apply_policies)},
+    route_def{"GET",  "/fleet/global/policies",             v1_latest, after_setup,  signed_in(list_global_policies)},
+    route_def{"POST", "/osquery/enroll",                    v1_api,    always,       anyone(enroll)},
+    route_def{"POST", "/osquery/config",                    v1_api,    always,       anyone(config)},
+    route_def{"POST", "/osquery/distributed/read",          v1_api,    always,       anyone(distributed_read)},
+    route_def{"POST", "/osquery/distributed/write",         v1_api,    always,       anyone(distributed_write)},
+    route_def{"POST", "/osquery/log",                       v1_api,    always,       anyone(log)},
+    route_def{"POST", "/fleet/queries/run",                 v1,        after_setup,  signed_in(run)},
+    route_def{"POST", "/fleet/queries/run_by_names",        v1,        after_setup,  signed_in(run_by_names)},
+    route_def{"POST", "/fleet/results/{server}/{session}/xhr",           v1, after_setup, anyone(sockjs_poll)},
+    route_def{"POST", "/fleet/results/{server}/{session}/xhr_streaming", v1, after_setup, anyone(sockjs_stream)},
+    route_def{"POST", "/fleet/results/{server}/{session}/xhr_send",      v1, after_setup, anyone(sockjs_send)},
+    route_def{"GET",  "/fleet/results/",                    v1,        after_setup,  anyone(sockjs_greeting)},
+    route_def{"GET",  "/fleet/results/info",                v1,        after_setup,  anyone(sockjs_info)},
+};
+// clang-format on
+
+} // namespace
+
+std::span<const route_def> route_table() {
+    return table;
+}
+
+std::vector<std::string> route_paths(const route_def& r) {
+    std::vector<std::string> out{"/api/v1" + std::string(r.path)};
+    if (r.spellings == spelled::v1_latest)
+        out.push_back("/api/latest" + std::string(r.path));
+    else if (r.spellings == spelled::v1_api)
+        out.push_back("/api" + std::string(r.path));
+    return out;
+}
+
+} // namespace flotilla::http

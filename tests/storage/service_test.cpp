@@ -1,0 +1,153 @@
+/// The rules in service/, against a real store: every test runs on SQLite and on
+/// MariaDB. (The HTTP and stream tests check them again through the sockets.)
+
+#include "model/secrets.hpp"
+#include "service/agents.hpp"
+#include "service/live_query.hpp"
+#include "service/session.hpp"
+#include "tests/support/backends.hpp"
+#include "tests/support/builders.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace flotilla;
+using namespace flotilla::testing;
+
+namespace {
+
+class service_test : public ::testing::TestWithParam<backend> {
+protected:
+    void SetUp() override {
+        db_ = std::make_unique<test_database>(GetParam());
+        st_ = db_->open();
+        ASSERT_NE(st_, nullptr);
+    }
+    /// A user with a session created at t0_; its token.
+    std::string signed_in(const std::string& email, std::optional<role> r) {
+        user u;
+        u.name = email;
+        u.email = email;
+        u.password_hash = "$argon2id$fake";
+        u.global_role = r;
+        auto created = st_->new_user(u, t0_);
+        EXPECT_TRUE(created);
+        const std::string token = random_base64(64);
+        EXPECT_TRUE(st_->new_session(created->id, digest_hex(token), t0_));
+        return token;
+    }
+    host details(const std::string& id) {
+        host h;
+        h.osquery_host_id = id;
+        h.hostname = id;
+        h.platform = "ubuntu";
+        return h;
+    }
+    std::unique_ptr<test_database> db_;
+    std::unique_ptr<storage::store> st_;
+    const micros t0_ = seconds_to_micros(1'800'000'000);
+    const micros hour_ = seconds_to_micros(3600);
+};
+
+} // namespace
+
+TEST_P(service_test, authenticate_refuses_unknown_and_empty_tokens) {
+    signed_in("a@example.com", role::admin);
+    for (const std::string token : {"", "not-a-token"}) {
+        auto v = service::authenticate(*st_, token, t0_);
+        ASSERT_FALSE(v) << token;
+        EXPECT_EQ(v.err().code, errc::bad_token);
+        EXPECT_EQ(v.err().message, "Authentication required");
+    }
+}
+
+TEST_P(service_test, authenticate_touches_a_session_in_use_and_expires_an_idle_one) {
+    const auto token = signed_in("a@example.com", role::admin);
+    auto v = service::authenticate(*st_, token, t0_ + 30 * 1'000'000);
+    ASSERT_TRUE(v) << v.err().message;
+    EXPECT_EQ(v->u.email, "a@example.com");
+    EXPECT_EQ(v->s.accessed_at, t0_); // within a minute: not written
+    v = service::authenticate(*st_, token, t0_ + 23 * hour_);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->s.accessed_at, t0_ + 23 * hour_); // touched
+    EXPECT_EQ(st_->session_by_digest(digest_hex(token))->accessed_at, t0_ + 23 * hour_);
+    // 24 h after the last use, plus a second: refused, and deleted.
+    auto late = service::authenticate(*st_, token, t0_ + 47 * hour_ + 1'000'000);
+    ASSERT_FALSE(late);
+    EXPECT_EQ(late.err().code, errc::bad_token);
+    EXPECT_EQ(st_->session_by_digest(digest_hex(token)).err().code, errc::not_found);
+    EXPECT_FALSE(service::authenticate(*st_, token, t0_ + 23 * hour_));
+}
+
+TEST_P(service_test, enroll_host_needs_a_known_secret_and_an_identifier) {
+    ASSERT_TRUE(st_->apply_global_enroll_secrets({"s3cret"}, t0_));
+    for (const std::string secret : {"", "wrong"}) {
+        auto e = service::enroll_host(*st_, secret, details("h1"), t0_);
+        ASSERT_FALSE(e) << secret;
+        EXPECT_EQ(e.err().code, errc::node_invalid);
+        EXPECT_EQ(e.err().message, "enroll failed: no matching secret found");
+    }
+    auto missing = service::enroll_host(*st_, "s3cret", details(""), t0_);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.err().message, "save enroll failed: missing osquery host identifier");
+    EXPECT_EQ(st_->list_hosts()->size(), 0u);
+
+    auto first = service::enroll_host(*st_, "s3cret", details("h1"), t0_);
+    ASSERT_TRUE(first) << first.err().message;
+    EXPECT_EQ(first->previous_node_key, "");
+    EXPECT_EQ(first->h.node_key, first->node_key);
+    auto again = service::enroll_host(*st_, "s3cret", details("h1"), t0_ + hour_);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->h.id, first->h.id); // the same row, a new key
+    EXPECT_EQ(again->previous_node_key, first->node_key);
+    EXPECT_NE(again->node_key, first->node_key);
+    EXPECT_EQ(st_->list_hosts()->size(), 1u);
+}
+
+TEST_P(service_test, start_live_query_checks_the_query_the_targets_and_who_asks) {
+    ASSERT_TRUE(st_->apply_global_enroll_secrets({"s3cret"}, t0_));
+    auto h = service::enroll_host(*st_, "s3cret", details("h1"), t0_);
+    ASSERT_TRUE(h);
+    ASSERT_TRUE(st_->new_user(
+        [] {
+            user u;
+            u.name = u.email = "admin@example.com";
+            u.password_hash = "$argon2id$fake";
+            u.global_role = role::admin;
+            return u;
+        }(),
+        t0_));
+    const user admin = *st_->user_by_email("admin@example.com");
+    user observer = admin;
+    observer.global_role = role::observer;
+
+    target_selection one;
+    one.host_ids = {h->h.id};
+    auto blank = service::start_live_query(*st_, admin, {"  ", std::nullopt, one}, t0_);
+    ASSERT_FALSE(blank);
+    EXPECT_EQ(blank.err().code, errc::invalid_argument);
+    auto attach = service::start_live_query(
+        *st_, admin, {"ATTACH '/tmp/x' AS x", std::nullopt, one}, t0_);
+    ASSERT_FALSE(attach);
+    EXPECT_EQ(attach.err().code, errc::invalid_argument);
+    auto adhoc_by_observer =
+        service::start_live_query(*st_, observer, {"SELECT 1", std::nullopt, one}, t0_);
+    ASSERT_FALSE(adhoc_by_observer);
+    EXPECT_EQ(adhoc_by_observer.err().code, errc::permission_denied);
+    target_selection nobody;
+    nobody.host_ids = {h->h.id + 1000};
+    auto none = service::start_live_query(*st_, admin, {"SELECT 1", std::nullopt, nobody}, t0_);
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.err().code, errc::invalid_argument);
+
+    target_selection by_name;
+    by_name.hostnames = {"h1"};
+    auto started =
+        service::start_live_query(*st_, admin, {"SELECT 1", std::nullopt, by_name, true}, t0_);
+    ASSERT_TRUE(started) << started.err().message;
+    EXPECT_EQ(started->sql, "SELECT 1");
+    EXPECT_EQ(started->host_ids, std::vector<std::int64_t>{h->h.id});
+    EXPECT_EQ(st_->campaign_by_id(started->c.id)->status, campaign_status::waiting);
+}
+
+INSTANTIATE_TEST_SUITE_P(backends, service_test, ::testing::ValuesIn(all_backends()),
+                         backend_printer{});
