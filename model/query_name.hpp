@@ -16,7 +16,7 @@ enum class query_kind { detail, label, policy, live };
 /// A parsed query name: `detail` for a detail query, `id` for the others.
 struct query_name {
     query_kind kind;
-    std::string_view detail; ///< a view into the parsed name
+    std::string_view detail; ///< a view into the parsed name: valid while it is
     std::int64_t id = 0;
 };
 

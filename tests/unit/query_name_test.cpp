@@ -15,7 +15,8 @@ TEST(query_name, formats_fleets_four_kinds) {
 }
 
 TEST(query_name, parses_what_it_formats) {
-    auto d = parse_query_name(detail_query_name("network_interface"));
+    const std::string name = detail_query_name("network_interface");
+    auto d = parse_query_name(name); // `detail` views into `name`
     ASSERT_TRUE(d);
     EXPECT_EQ(d->kind, query_kind::detail);
     EXPECT_EQ(d->detail, "network_interface");
