@@ -362,8 +362,10 @@ private:
         void start(std::shared_ptr<bhttp::response<bhttp::empty_body>> head, std::string first) {
             head_ = std::move(head);
             serializer_.emplace(*head_);
-            if (!first.empty())
+            if (!first.empty()) {
+                queued_bytes_ += first.size(); // popped (and subtracted) like any chunk
                 queue_.push_back(std::move(first));
+            }
             writing_ = true;
             bhttp::async_write_header(
                 s_->stream_, *serializer_,
