@@ -602,12 +602,13 @@ TEST(slow_live_query, the_60_second_default_cancels_an_unwatched_campaign) {
     agent_identity id;
     simulated_agent a(srv.port(), srv.client_opts(), id);
     ASSERT_EQ(a.enroll(st->global_enroll_secrets()->at(0).secret), 200);
+    // The campaign's timer starts while the request is served: after `started`.
+    const auto started = std::chrono::steady_clock::now();
     auto r = http_once(srv.port(), "POST", "/api/v1/fleet/queries/run",
                        R"({"query":"SELECT 1","selected":{"hosts":[1]}})",
                        {{"Authorization", "Bearer " + token}});
     ASSERT_EQ(r.status, 200) << r.body;
     const auto campaign_id = r.json().at("campaign").at("id").as_int64();
-    const auto started = std::chrono::steady_clock::now();
     // Still waiting at 50 s (a cancellation before then fails at once).
     EXPECT_FALSE(wait_until(
         [&] { return st->campaign_by_id(campaign_id)->status != campaign_status::waiting; }, 50s,
