@@ -9,7 +9,7 @@
 namespace flotilla::http {
 /// The permission rules, as handlers name them.
 namespace authz = service::authz;
-}
+} // namespace flotilla::http
 
 namespace flotilla::http::handlers {
 

@@ -1,9 +1,9 @@
 /// GET/POST /api/v1/fleet/spec/enroll_secret (§3 Enroll secrets).
 
-#include "service/authz.hpp"
 #include "http/rest_codec.hpp"
 #include "http/spec_common.hpp"
 #include "model/text.hpp"
+#include "service/authz.hpp"
 
 namespace flotilla::http {
 namespace {

@@ -1,7 +1,7 @@
 /// GET/POST /api/v1/fleet/spec/labels, GET /spec/labels/{name} (§3 Labels).
 
-#include "service/authz.hpp"
 #include "http/spec_common.hpp"
+#include "service/authz.hpp"
 
 namespace flotilla::http {
 namespace {

@@ -1,7 +1,7 @@
 /// GET/POST /api/v1/fleet/spec/packs, GET /spec/packs/{name} (§3 Packs).
 
-#include "service/authz.hpp"
 #include "http/spec_common.hpp"
+#include "service/authz.hpp"
 
 namespace flotilla::http {
 namespace {

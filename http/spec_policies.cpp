@@ -1,7 +1,7 @@
 /// POST /api/v1/fleet/spec/policies (§3 Policies) and GET /global/policies.
 
-#include "service/authz.hpp"
 #include "http/spec_common.hpp"
+#include "service/authz.hpp"
 
 namespace flotilla::http {
 namespace {

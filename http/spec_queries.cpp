@@ -1,7 +1,7 @@
 /// GET/POST /api/v1/fleet/spec/queries, GET /spec/queries/{name} (§3 Queries).
 
-#include "service/authz.hpp"
 #include "http/spec_common.hpp"
+#include "service/authz.hpp"
 
 namespace flotilla::http {
 namespace {

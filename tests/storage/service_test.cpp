@@ -125,8 +125,8 @@ TEST_P(service_test, start_live_query_checks_the_query_the_targets_and_who_asks)
     auto blank = service::start_live_query(*st_, admin, {"  ", std::nullopt, one}, t0_);
     ASSERT_FALSE(blank);
     EXPECT_EQ(blank.err().code, errc::invalid_argument);
-    auto attach = service::start_live_query(
-        *st_, admin, {"ATTACH '/tmp/x' AS x", std::nullopt, one}, t0_);
+    auto attach =
+        service::start_live_query(*st_, admin, {"ATTACH '/tmp/x' AS x", std::nullopt, one}, t0_);
     ASSERT_FALSE(attach);
     EXPECT_EQ(attach.err().code, errc::invalid_argument);
     auto adhoc_by_observer =
