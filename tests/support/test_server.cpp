@@ -1,5 +1,7 @@
 #include "tests/support/test_server.hpp"
 
+#include "tests/support/deadline.hpp"
+
 #include <boost/json.hpp>
 #include <filesystem>
 #include <gtest/gtest.h>
@@ -63,13 +65,8 @@ void test_server::stop() {
 }
 
 bool test_server::wait_requests_in_flight(int n, std::chrono::milliseconds deadline) {
-    const auto until = std::chrono::steady_clock::now() + deadline;
-    while (inst_->requests_in_flight_for_test() != n) {
-        if (std::chrono::steady_clock::now() > until)
-            return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return true;
+    return wait_until([&] { return inst_->requests_in_flight_for_test() == n; }, deadline,
+                      std::chrono::milliseconds(5));
 }
 
 std::unique_ptr<http_client> test_server::client() const {
