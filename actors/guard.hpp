@@ -6,7 +6,7 @@
 /// the message is dropped (a handler that returns a value returns its default);
 /// the actor goes on with its next message. A dropped message that carried an
 /// HTTP responder still gets an answer: the transport answers 500 for a request
-/// whose every responder is gone (http/server.cpp).
+/// whose every responder is gone (http/transport/http_session.cpp).
 
 #include <exception>
 #include <spdlog/spdlog.h>

@@ -1,6 +1,7 @@
 #pragma once
 /// Design: the transport (Beast over Asio) lives behind this plain interface so
-/// only server.cpp and beast_impl.cpp compile Beast. Each connection is a
+/// only http/transport/ compiles Beast: the listener, the HTTP session and the
+/// WebSocket session, one translation unit each (transport/transport.hpp). Each connection is a
 /// session on its own strand; a complete request is handed to `dispatch`
 /// together with a responder that posts the answer back onto that strand.
 /// Requests on one connection are answered in order (keep-alive, pipelining).
@@ -130,7 +131,7 @@ public:
     /// (up to shutdown_grace), then `run` returns. Thread-safe.
     void shutdown();
 
-    struct impl; ///< opaque; defined in server.cpp
+    struct impl; ///< opaque; defined in transport/transport.hpp
 
 private:
     std::shared_ptr<impl> impl_;
