@@ -2,111 +2,76 @@
 
 #include "actors/guard.hpp"
 #include "actors/messages.hpp"
+#include "actors/subscriber_state.hpp"
 #include "model/json.hpp"
 #include "service/session.hpp"
 
 #include <boost/json.hpp>
 #include <caf/all.hpp>
-#include <deque>
 
 namespace flotilla::actors {
 
 namespace {
 
 namespace bj = boost::json;
-
-enum class phase { auth, authenticating, select, selecting, streaming, closed };
+using kind = subscriber_step::kind;
 
 struct subscriber_state {
     static inline const char* name = "subscriber";
     subscriber_sink sink;
     clock_fn clock;
-    phase at = phase::auth;
-    std::deque<bj::object> waiting; ///< client messages that arrived while busy
-    std::optional<user> viewer;
+    subscriber_machine machine; ///< the handshake's rules (subscriber_state.hpp)
 };
 
 using self_ptr = caf::stateful_actor<subscriber_state>*;
 
-void fail(self_ptr self, const std::optional<std::string>& message) {
-    if (self->state.at == phase::closed)
-        return;
+/// Closes the connection once, after the error `message` when there is one.
+void close_with(self_ptr self, const std::optional<std::string>& message) {
     if (message)
         self->state.sink.send({bj::serialize(error_message(*message))});
     self->state.sink.close();
-    self->state.at = phase::closed;
 }
 
-void process(self_ptr self, const caf::actor& persistence, const caf::actor& registry);
-
-void on_auth(self_ptr self, const bj::object& msg, const caf::actor& persistence) {
-    const bj::value* type = msg.if_contains("type");
-    if (!type || *type != "auth")
-        return fail(self, std::nullopt); // Fleet closes without a message
-    std::string token;
-    if (const auto* data = msg.if_contains("data"); data && data->is_object())
-        if (const auto* t = data->get_object().if_contains("token"); t && t->is_string())
-            token = std::string(t->get_string());
-    self->state.at = phase::authenticating;
-    caf::actor me = caf::actor_cast<caf::actor>(self);
-    caf::anon_send(
-        persistence, job_atom::value,
-        store_job{[me, token = std::move(token), clock = self->state.clock](storage::store& st) {
-            // The REST API's rule: constant-time compare, idle expiry, touch.
-            std::optional<user> u;
-            if (auto v = service::authenticate(st, token, clock()))
-                u = std::move(v->u);
-            caf::anon_send(me, auth_result_msg{std::move(u)});
-        }});
+void fail(self_ptr self, const std::optional<std::string>& message) {
+    if (self->state.machine.close())
+        close_with(self, message);
 }
 
-void on_select(self_ptr self, const bj::object& msg, const caf::actor& registry) {
-    const bj::value* type = msg.if_contains("type");
-    if (!type || *type != "select_campaign")
-        return fail(self, "expected select_campaign");
-    std::int64_t id = 0;
-    if (const auto* data = msg.if_contains("data")) {
-        if (!data->is_object())
-            return fail(self, "error unmarshaling select_campaign data");
-        if (const auto* cid = data->get_object().if_contains("campaign_id")) {
-            if (cid->is_int64() || cid->is_uint64()) {
-                auto n = json::to_int64(*cid);
-                if (!n)
-                    return fail(self, "error unmarshaling select_campaign data");
-                id = *n;
-            } else if (!cid->is_null()) {
-                return fail(self, "error unmarshaling select_campaign data");
-            }
-        }
+/// Does what the handshake asked for.
+void run(self_ptr self, subscriber_step step, const caf::actor& persistence,
+         const caf::actor& registry) {
+    switch (step.what) {
+    case kind::none:
+        return;
+    case kind::close:
+        return close_with(self, step.message);
+    case kind::authenticate: {
+        caf::actor me = caf::actor_cast<caf::actor>(self);
+        caf::anon_send(persistence, job_atom::value,
+                       store_job{[me, token = std::move(step.token),
+                                  clock = self->state.clock](storage::store& st) {
+                           // The REST API's rule: constant-time compare, idle expiry, touch.
+                           std::optional<user> u;
+                           if (auto v = service::authenticate(st, token, clock()))
+                               u = std::move(v->u);
+                           caf::anon_send(me, auth_result_msg{std::move(u)});
+                       }});
+        return;
     }
-    if (id <= 0)
-        return fail(self, "0 is not a valid campaign ID");
-    const user& u = *self->state.viewer;
-    if (!u.global_role && u.teams.empty())
-        return fail(self, "forbidden");
-    self->state.at = phase::selecting;
-    self->request(registry, find_campaign_timeout, find_campaign_msg{id})
-        .then(guarded("subscriber",
-                      [self, uid = u.id](found_campaign_msg& found) {
-                          if (!found.campaign)
-                              return fail(self, found.missing);
-                          self->send(found.campaign,
-                                     subscribe_msg{caf::actor_cast<caf::actor>(self), uid});
-                      }),
-              guarded("subscriber", [self](caf::error& e) {
-                  fail(self, "the live query service is not answering: " + caf::to_string(e));
-              }));
-}
-
-void process(self_ptr self, const caf::actor& persistence, const caf::actor& registry) {
-    auto& st = self->state;
-    while (!st.waiting.empty() && (st.at == phase::auth || st.at == phase::select)) {
-        bj::object msg = std::move(st.waiting.front());
-        st.waiting.pop_front();
-        if (st.at == phase::auth)
-            on_auth(self, msg, persistence);
-        else
-            on_select(self, msg, registry);
+    case kind::find_campaign:
+        self->request(registry, find_campaign_timeout, find_campaign_msg{step.campaign_id})
+            .then(
+                guarded("subscriber",
+                        [self, uid = self->state.machine.viewer()->id](found_campaign_msg& found) {
+                            if (!found.campaign)
+                                return fail(self, found.missing);
+                            self->send(found.campaign,
+                                       subscribe_msg{caf::actor_cast<caf::actor>(self), uid});
+                        }),
+                guarded("subscriber", [self](caf::error& e) {
+                    fail(self, "the live query service is not answering: " + caf::to_string(e));
+                }));
+        return;
     }
 }
 
@@ -131,51 +96,25 @@ caf::actor spawn_subscriber(caf::actor_system& sys, caf::actor persistence, caf:
         return {
             guarded("subscriber",
                     [=](heartbeat_atom) {
-                        if (self->state.at == phase::closed)
+                        if (self->state.machine.phase() == subscriber_phase::closed)
                             return;
                         self->state.sink.heartbeat();
                         self->delayed_send(self, heartbeat, heartbeat_atom::value);
                     }),
             guarded("subscriber",
                     [=](client_text_msg& m) {
-                        auto& st = self->state;
-                        if (st.at == phase::closed || st.at == phase::streaming)
-                            return; // nothing more is expected from the client
-                        boost::system::error_code ec;
-                        bj::value v = bj::parse(m.text, ec);
-                        std::vector<bj::object> msgs;
-                        if (!ec && v.is_object()) {
-                            msgs.push_back(std::move(v.get_object()));
-                        } else if (!ec && v.is_array()) {
-                            for (auto& e : v.get_array()) {
-                                if (e.is_object())
-                                    msgs.push_back(std::move(e.get_object()));
-                                else
-                                    ec = boost::json::error::syntax;
-                            }
-                        }
-                        if (ec || msgs.empty()) {
-                            if (st.at == phase::auth || st.at == phase::authenticating)
-                                return fail(self, std::nullopt);
-                            return fail(self, "error reading select_campaign");
-                        }
-                        for (auto& msg : msgs)
-                            st.waiting.push_back(std::move(msg));
-                        process(self, persistence, registry);
+                        run(self, self->state.machine.on_text(m.text), persistence, registry);
                     }),
             guarded("subscriber",
                     [=](auth_result_msg& m) {
-                        if (!m.u || m.u->force_password_reset)
-                            return fail(self, "unauthorized");
-                        self->state.viewer = std::move(m.u);
-                        self->state.at = phase::select;
-                        process(self, persistence, registry);
+                        run(self, self->state.machine.on_auth_result(std::move(m.u)), persistence,
+                            registry);
                     }),
             guarded("subscriber",
                     [=](stream_msg& m) {
-                        if (self->state.at == phase::closed)
+                        if (self->state.machine.phase() == subscriber_phase::closed)
                             return;
-                        self->state.at = phase::streaming;
+                        self->state.machine.on_streaming();
                         if (m.texts)
                             self->state.sink.send(*m.texts);
                     }),

@@ -1,0 +1,55 @@
+#include "actors/campaign_directory.hpp"
+
+#include <algorithm>
+
+namespace flotilla::actors {
+
+void campaign_directory::add(std::int64_t id, std::string sql, std::vector<std::int64_t> host_ids) {
+    active_[id] = {std::move(sql), std::move(host_ids), {}};
+}
+
+void campaign_directory::attach(std::int64_t id, caf::actor a) {
+    if (auto it = active_.find(id); it != active_.end())
+        it->second.actor = std::move(a);
+}
+
+const campaign_directory::entry* campaign_directory::active(std::int64_t id) const {
+    auto it = active_.find(id);
+    return it == active_.end() ? nullptr : &it->second;
+}
+
+std::optional<campaign_directory::entry> campaign_directory::stop(std::int64_t id,
+                                                                  std::string reason) {
+    auto it = active_.find(id);
+    if (it == active_.end())
+        return std::nullopt;
+    entry e = std::move(it->second);
+    active_.erase(it);
+    stopped_[id] = std::move(reason);
+    return e;
+}
+
+std::optional<std::string> campaign_directory::stopped_reason(std::int64_t id) const {
+    auto it = stopped_.find(id);
+    if (it == stopped_.end())
+        return std::nullopt;
+    return it->second;
+}
+
+found_campaign_msg campaign_directory::find(std::int64_t id) const {
+    if (const auto* e = active(id); e && e->actor)
+        return {e->actor, {}};
+    if (auto why = stopped_reason(id))
+        return {{}, *why};
+    return {{}, "cannot find campaign for ID " + std::to_string(id)};
+}
+
+std::vector<std::int64_t> campaign_directory::targeting(std::int64_t host_id) const {
+    std::vector<std::int64_t> out;
+    for (const auto& [id, c] : active_)
+        if (std::find(c.host_ids.begin(), c.host_ids.end(), host_id) != c.host_ids.end())
+            out.push_back(id);
+    return out;
+}
+
+} // namespace flotilla::actors
