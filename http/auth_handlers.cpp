@@ -5,7 +5,6 @@
 #include "http/rest_codec.hpp"
 #include "model/json.hpp"
 #include "model/secrets.hpp"
-#include "model/text.hpp"
 
 #include <boost/json.hpp>
 
@@ -14,34 +13,17 @@ namespace {
 
 namespace bj = boost::json;
 
-// --- POST /api/v1/setup ----------------------------------------------------------
-
-std::vector<field_error> validate(const setup_request& s) {
-    auto errors = validate_server_url(s.server_url);
-    if (!s.has_admin) {
-        errors.push_back({"admin", "setup request must provide admin"});
-        return errors;
-    }
-    if (s.email.empty())
-        errors.push_back({"admin.email", "admin email cannot be empty"});
-    if (s.password.empty())
-        errors.push_back({"admin.password", "admin password cannot be empty"});
-    if (s.name.empty())
-        errors.push_back({"admin.name", "admin name cannot be empty"});
-    check_length(errors, "admin.email", s.email, "admin email");
-    check_length(errors, "admin.name", s.name, "admin name");
-    return errors;
-}
-
 } // namespace
 
 namespace handlers {
+
+// --- POST /api/v1/setup ----------------------------------------------------------
 
 void setup(api& a, const request& req, const path_params&, responder reply) {
     auto decoded = decode_setup(req.body);
     if (!decoded)
         return reply(to_response(decoded.err()));
-    if (auto errors = validate(*decoded); !errors.empty())
+    if (auto errors = service::validate_setup(*decoded); !errors.empty())
         return reply(to_response({errc::invalid_argument, "Validation Failed", std::move(errors)}));
     a.off_thread([&a, s = std::move(*decoded), reply = std::move(reply)]() mutable {
         auto hash = hash_password(s.password);
@@ -50,42 +32,15 @@ void setup(api& a, const request& req, const path_params&, responder reply) {
         a.with_store(
             std::move(reply),
             [&a, s = std::move(s), hash = std::move(*hash)](storage::store& st) -> response {
-                const micros now = a.now();
-                const std::string token = random_base64(64);
-                user admin;
-                auto done = st.transaction([&]() -> expected<void> {
-                    auto n = st.count_users();
-                    if (!n)
-                        return n.err();
-                    if (*n > 0)
-                        return error{errc::route_not_found, "404 page not found", {}};
-                    if (auto r = st.save_app_config({s.org, s.server_url, default_agent_options()});
-                        !r)
-                        return r;
-                    user u;
-                    u.name = s.name;
-                    u.email = s.email;
-                    u.password_hash = hash;
-                    u.global_role = role::admin;
-                    auto created = st.new_user(std::move(u), now);
-                    if (!created)
-                        return created.err();
-                    admin = *created;
-                    if (auto r = st.apply_global_enroll_secrets({random_base64(24)}, now); !r)
-                        return r;
-                    auto sess = st.new_session(admin.id, digest_hex(token), now);
-                    if (!sess)
-                        return sess.err();
-                    return {};
-                });
+                auto done = service::set_up(st, s, hash, a.now());
                 if (!done)
                     return to_response(done.err());
                 a.mark_setup_done();
-                return response::json(200, bj::object{{"admin", to_json(admin)},
+                return response::json(200, bj::object{{"admin", to_json(done->admin)},
                                                       {"org_info", to_json(s.org)},
                                                       {"server_url", s.server_url},
                                                       {"osquery_enroll_secret", nullptr},
-                                                      {"token", token}});
+                                                      {"token", done->token}});
             });
     });
 }
@@ -100,25 +55,23 @@ void login(api& a, const request& req, const path_params&, responder reply) {
         return reply(to_response({errc::rate_limited, "limit exceeded", {}, *wait}));
     std::string email = std::move(body->email);
     std::string password = std::move(body->password);
-    const error failed{errc::login_failed, "Authentication failed", {}};
-    if (email.empty() || password.empty())
-        return reply(to_response(failed));
-    a.on_store([&a, email, password, reply, failed](storage::store& st) {
-        auto u = st.user_by_email(email);
+    if (password.empty())
+        return reply(to_response(service::login_failed()));
+    a.on_store([&a, email, password, reply](storage::store& st) {
+        auto u = service::login_user(st, email);
         if (!u)
-            return reply(to_response(u.err().code == errc::not_found ? failed : u.err()));
+            return reply(to_response(u.err()));
         // Verifying argon2id takes tens of milliseconds: not on the store's thread.
-        a.off_thread([&a, u = std::move(*u), password, reply, failed]() {
+        a.off_thread([&a, u = std::move(*u), password, reply]() {
             if (!verify_password(u.password_hash, password))
-                return reply(to_response(failed));
+                return reply(to_response(service::login_failed()));
             a.with_store(reply, [&a, u](storage::store& st2) -> response {
-                const std::string token = random_base64(64);
-                auto sess = st2.new_session(u.id, digest_hex(token), a.now());
-                if (!sess)
-                    return to_response(sess.err());
+                auto token = service::open_session(st2, u, a.now());
+                if (!token)
+                    return to_response(token.err());
                 return response::json(200, bj::object{{"user", to_json(u)},
                                                       {"available_teams", bj::array{}},
-                                                      {"token", token}});
+                                                      {"token", *token}});
             });
         });
     });

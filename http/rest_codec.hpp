@@ -6,6 +6,7 @@
 #include "model/app_config.hpp"
 #include "model/campaign.hpp"
 #include "model/error.hpp"
+#include "service/accounts.hpp"
 
 #include <boost/json/object.hpp>
 #include <cstdint>
@@ -16,13 +17,8 @@
 
 namespace flotilla::http {
 
-/// POST /api/v1/setup.
-struct setup_request {
-    std::string server_url;
-    org_info org;
-    bool has_admin = false;
-    std::string email, password, name; ///< email lower-cased
-};
+/// POST /api/v1/setup (the request type is the service's).
+using service::setup_request;
 
 /// Malformed JSON or a wrong type at a key is a bad_request; validation is the handler's.
 expected<setup_request> decode_setup(std::string_view body);

@@ -1,14 +1,13 @@
 #pragma once
 /// What every spec handler shares: decode the body first (malformed → 400,
-/// even without a token, as Fleet), then authenticate, authorize, validate
-/// every spec (422 listing every fault), and apply in one transaction.
+/// even without a token, as Fleet), then authenticate, then hand the specs to
+/// service/specs.hpp (authorize, validate every spec, apply in one transaction).
 
 #include "http/errors.hpp"
 #include "http/handlers.hpp"
 #include "model/json.hpp"
 
 #include <boost/json.hpp>
-#include <vector>
 
 namespace flotilla::http {
 
@@ -25,17 +24,6 @@ expected<session_job> decoded_job(const request& req, Decode decode, Fn fn) {
     return session_job{
         [fn = std::move(fn), specs = std::move(*decoded)](
             storage::store& st, const viewer& v) -> response { return fn(st, v, specs); }};
-}
-
-/// Every spec's field errors, or nullopt when all are valid.
-template <class Spec> std::optional<error> validate_all(const std::vector<Spec>& specs) {
-    std::vector<field_error> errors;
-    for (const auto& s : specs)
-        for (auto& e : validate(s))
-            errors.push_back(std::move(e));
-    if (errors.empty())
-        return std::nullopt;
-    return error{errc::invalid_argument, "Validation Failed", std::move(errors)};
 }
 
 /// 200 `{}` on success, the mapped error otherwise.

@@ -1,7 +1,7 @@
 /// GET/POST /api/v1/fleet/spec/labels, GET /spec/labels/{name} (§3 Labels).
 
 #include "http/spec_common.hpp"
-#include "service/authz.hpp"
+#include "service/specs.hpp"
 
 namespace flotilla::http {
 namespace {
@@ -38,11 +38,7 @@ expected<session_job> apply_labels(api& a, const request& req, const path_params
     return decoded_job(req, decode_label_specs,
                        [&a](storage::store& st, const viewer& v,
                             const std::vector<label_spec>& specs) -> response {
-                           if (!authz::global_writer(v.u))
-                               return to_response(authz::forbidden());
-                           if (auto invalid = validate_all(specs))
-                               return to_response(*invalid);
-                           auto ok = st.apply_label_specs(specs, a.now());
+                           auto ok = service::apply_label_specs(st, v.u, specs, a.now());
                            if (ok)
                                a.catalog_changed(st);
                            return applied(ok);

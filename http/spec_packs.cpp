@@ -1,17 +1,12 @@
 /// GET/POST /api/v1/fleet/spec/packs, GET /spec/packs/{name} (§3 Packs).
 
 #include "http/spec_common.hpp"
-#include "service/authz.hpp"
+#include "service/specs.hpp"
 
 namespace flotilla::http {
 namespace {
 
 namespace bj = boost::json;
-
-/// Global admins and maintainers; team admins and maintainers may read.
-bool may_read_packs(const user& u) {
-    return authz::global_writer(u) || authz::any_team_role_in(u, {role::admin, role::maintainer});
-}
 
 } // namespace
 
@@ -19,9 +14,7 @@ namespace handlers {
 
 expected<session_job> list_packs(api&, const request&, const path_params&, const responder&) {
     return session_job{[](storage::store& st, const viewer& v) -> response {
-        if (!may_read_packs(v.u))
-            return to_response(authz::forbidden());
-        auto packs = st.pack_specs();
+        auto packs = service::pack_specs(st, v.u);
         if (!packs)
             return to_response(packs.err());
         if (packs->empty())
@@ -35,9 +28,7 @@ expected<session_job> list_packs(api&, const request&, const path_params&, const
 
 expected<session_job> get_pack(api&, const request&, const path_params& p, const responder&) {
     return session_job{[name = p.at("name")](storage::store& st, const viewer& v) -> response {
-        if (!may_read_packs(v.u))
-            return to_response(authz::forbidden());
-        auto pack = st.pack_spec_by_name(name);
+        auto pack = service::pack_spec_by_name(st, v.u, name);
         if (!pack)
             return to_response(pack.err());
         return response::json(200, bj::object{{"specs", to_json(*pack)}});
@@ -49,11 +40,7 @@ expected<session_job> apply_packs(api& a, const request& req, const path_params&
     return decoded_job(
         req, decode_pack_specs,
         [&a](storage::store& st, const viewer& v, const std::vector<pack_spec>& specs) -> response {
-            if (!authz::global_writer(v.u))
-                return to_response(authz::forbidden());
-            if (auto invalid = validate_all(specs))
-                return to_response(*invalid);
-            return applied(st.apply_pack_specs(specs, a.now()));
+            return applied(service::apply_pack_specs(st, v.u, specs, a.now()));
         });
 }
 

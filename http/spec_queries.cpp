@@ -1,7 +1,7 @@
 /// GET/POST /api/v1/fleet/spec/queries, GET /spec/queries/{name} (§3 Queries).
 
 #include "http/spec_common.hpp"
-#include "service/authz.hpp"
+#include "service/specs.hpp"
 
 namespace flotilla::http {
 namespace {
@@ -38,12 +38,7 @@ expected<session_job> apply_queries(api& a, const request& req, const path_param
     return decoded_job(req, decode_query_specs,
                        [&a](storage::store& st, const viewer& v,
                             const std::vector<query_spec>& specs) -> response {
-                           if (!authz::global_writer(v.u) &&
-                               !authz::any_team_role_in(v.u, {role::admin, role::maintainer}))
-                               return to_response(authz::forbidden());
-                           if (auto invalid = validate_all(specs))
-                               return to_response(*invalid);
-                           return applied(st.apply_query_specs(specs, v.u.id, a.now()));
+                           return applied(service::apply_query_specs(st, v.u, specs, a.now()));
                        });
 }
 

@@ -2,9 +2,11 @@
 /// MariaDB. (The HTTP and stream tests check them again through the sockets.)
 
 #include "model/secrets.hpp"
+#include "service/accounts.hpp"
 #include "service/agents.hpp"
 #include "service/live_query.hpp"
 #include "service/session.hpp"
+#include "service/specs.hpp"
 #include "tests/support/backends.hpp"
 #include "tests/support/builders.hpp"
 
@@ -147,6 +149,140 @@ TEST_P(service_test, start_live_query_checks_the_query_the_targets_and_who_asks)
     EXPECT_EQ(started->sql, "SELECT 1");
     EXPECT_EQ(started->host_ids, std::vector<std::int64_t>{h->h.id});
     EXPECT_EQ(st_->campaign_by_id(started->c.id)->status, campaign_status::waiting);
+}
+
+TEST_P(service_test, set_up_runs_once_and_signs_the_admin_in) {
+    service::setup_request req;
+    req.server_url = "https://fleet.example.com";
+    req.org.org_name = "Acme";
+    req.has_admin = true;
+    req.email = "admin@example.com";
+    req.password = "p4ss!word";
+    req.name = "Admin";
+    EXPECT_TRUE(service::validate_setup(req).empty());
+    auto done = service::set_up(*st_, req, "$argon2id$fake", t0_);
+    ASSERT_TRUE(done) << done.err().message;
+    EXPECT_EQ(done->admin.email, "admin@example.com");
+    EXPECT_EQ(done->admin.global_role, role::admin);
+    auto v = service::authenticate(*st_, done->token, t0_);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->u.id, done->admin.id);
+    EXPECT_EQ(st_->global_enroll_secrets()->size(), 1u);
+    EXPECT_EQ(st_->load_app_config()->server_url, "https://fleet.example.com");
+
+    req.email = "second@example.com";
+    auto again = service::set_up(*st_, req, "$argon2id$fake", t0_);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.err().code, errc::route_not_found);
+    EXPECT_EQ(*st_->count_users(), 1);
+    EXPECT_FALSE(st_->user_by_email("second@example.com"));
+}
+
+TEST_P(service_test, validate_setup_names_every_missing_field) {
+    service::setup_request req;
+    req.server_url = "https://fleet.example.com";
+    auto no_admin = service::validate_setup(req);
+    ASSERT_EQ(no_admin.size(), 1u);
+    EXPECT_EQ(no_admin[0].name, "admin");
+    req.has_admin = true;
+    std::vector<std::string> names;
+    for (const auto& e : service::validate_setup(req))
+        names.push_back(e.name);
+    EXPECT_EQ(names, (std::vector<std::string>{"admin.email", "admin.password", "admin.name"}));
+}
+
+TEST_P(service_test, login_user_answers_an_unknown_email_as_a_wrong_password) {
+    signed_in("a@example.com", role::admin);
+    for (const std::string email : {"", "nobody@example.com"}) {
+        auto u = service::login_user(*st_, email);
+        ASSERT_FALSE(u) << email;
+        EXPECT_EQ(u.err().code, errc::login_failed);
+        EXPECT_EQ(u.err().message, "Authentication failed");
+    }
+    auto u = service::login_user(*st_, "a@example.com");
+    ASSERT_TRUE(u);
+    auto token = service::open_session(*st_, *u, t0_);
+    ASSERT_TRUE(token);
+    auto v = service::authenticate(*st_, *token, t0_);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->u.id, u->id);
+}
+
+TEST_P(service_test, spec_applies_check_who_asks_and_validate_all_before_writing) {
+    signed_in("observer@example.com", role::observer);
+    signed_in("admin@example.com", role::admin);
+    const user observer = *st_->user_by_email("observer@example.com");
+    const user admin = *st_->user_by_email("admin@example.com");
+    const auto labels_before = st_->label_specs()->size();
+
+    label_spec ok;
+    ok.name = "ubuntu hosts";
+    ok.query = "SELECT 1 FROM os_version WHERE platform = 'ubuntu'";
+    auto denied = service::apply_label_specs(*st_, observer, {ok}, t0_);
+    ASSERT_FALSE(denied);
+    EXPECT_EQ(denied.err().code, errc::permission_denied);
+    EXPECT_EQ(st_->label_specs()->size(), labels_before);
+
+    label_spec no_name = ok;
+    no_name.name = "";
+    label_spec no_query = ok;
+    no_query.name = "other";
+    no_query.query = "";
+    auto invalid = service::apply_label_specs(*st_, admin, {ok, no_name, no_query}, t0_);
+    ASSERT_FALSE(invalid);
+    EXPECT_EQ(invalid.err().code, errc::invalid_argument);
+    EXPECT_EQ(invalid.err().fields.size(), 2u);
+    EXPECT_EQ(st_->label_specs()->size(), labels_before); // the valid one was not written
+
+    ASSERT_TRUE(service::apply_label_specs(*st_, admin, {ok}, t0_));
+    EXPECT_EQ(st_->label_specs()->size(), labels_before + 1);
+
+    query_spec q{"q1", "", "SELECT 1", false};
+    auto q_denied = service::apply_query_specs(*st_, observer, {q}, t0_);
+    ASSERT_FALSE(q_denied);
+    EXPECT_EQ(q_denied.err().code, errc::permission_denied);
+    ASSERT_TRUE(service::apply_query_specs(*st_, admin, {q}, t0_));
+    EXPECT_EQ(st_->query_by_name("q1")->sql, "SELECT 1");
+
+    auto packs = service::pack_specs(*st_, observer);
+    ASSERT_FALSE(packs);
+    EXPECT_EQ(packs.err().code, errc::permission_denied);
+    EXPECT_TRUE(service::pack_specs(*st_, admin));
+}
+
+TEST_P(service_test, enroll_secrets_must_be_non_empty_and_only_writers_see_them) {
+    signed_in("observer@example.com", role::observer);
+    signed_in("admin@example.com", role::admin);
+    const user observer = *st_->user_by_email("observer@example.com");
+    const user admin = *st_->user_by_email("admin@example.com");
+    ASSERT_TRUE(service::apply_enroll_secrets(*st_, admin, {"first"}, t0_));
+    auto empty = service::apply_enroll_secrets(*st_, admin, {"second", ""}, t0_);
+    ASSERT_FALSE(empty);
+    EXPECT_EQ(empty.err().code, errc::invalid_argument);
+    ASSERT_EQ(empty.err().fields.size(), 1u);
+    EXPECT_EQ(empty.err().fields[0].name, "secrets");
+    auto seen = service::global_enroll_secrets(*st_, admin);
+    ASSERT_TRUE(seen);
+    ASSERT_EQ(seen->size(), 1u);
+    EXPECT_EQ((*seen)[0].secret, "first"); // unchanged by the refused apply
+    auto hidden = service::global_enroll_secrets(*st_, observer);
+    ASSERT_FALSE(hidden);
+    EXPECT_EQ(hidden.err().code, errc::permission_denied);
+}
+
+TEST_P(service_test, only_a_global_admin_creates_teams) {
+    signed_in("maintainer@example.com", role::maintainer);
+    signed_in("admin@example.com", role::admin);
+    const user maintainer = *st_->user_by_email("maintainer@example.com");
+    const user admin = *st_->user_by_email("admin@example.com");
+    team_spec t{"Servers", std::nullopt, {}};
+    auto denied = service::apply_team_specs(*st_, maintainer, {t}, t0_);
+    ASSERT_FALSE(denied);
+    EXPECT_EQ(denied.err().code, errc::permission_denied);
+    EXPECT_TRUE(st_->list_teams()->empty());
+    ASSERT_TRUE(service::apply_team_specs(*st_, admin, {t}, t0_));
+    ASSERT_EQ(st_->list_teams()->size(), 1u);
+    EXPECT_EQ(st_->team_by_name("Servers")->name, "Servers");
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, service_test, ::testing::ValuesIn(all_backends()),
