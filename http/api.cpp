@@ -110,7 +110,7 @@ void api::authenticated(const request& req, responder reply,
                    auto v = service::authenticate(s, token, now());
                    if (!v)
                        return to_response(v.err());
-                   return fn(s, std::move(*v));
+                   return fn(s, *v);
                });
 }
 

@@ -22,8 +22,7 @@ expected<session_job> start(api& a, const request& req, const responder& reply, 
     return session_job{[&a, by_names, run = std::move(*decoded),
                         reply](storage::store& st, const viewer& v) -> response {
         auto started = service::start_live_query(
-            st, v.u, {std::move(run.sql), run.query_id, std::move(run.selected), by_names},
-            a.now());
+            st, v.u, {run.sql, run.query_id, run.selected, by_names}, a.now());
         if (!started)
             return to_response(started.err());
         auto registry = a.registry();

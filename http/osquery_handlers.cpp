@@ -95,7 +95,7 @@ void config(api& a, const request& req, const path_params&, responder reply) {
                 return reply(to_response(ref.err()));
             a.with_store(reply, [ref = *ref](storage::store& st) -> response {
                 auto cfg = service::agent_config(st, ref.id, ref.team_id, ref.platform);
-                return cfg ? response::json(200, std::move(*cfg)) : to_response(cfg.err());
+                return cfg ? response::json(200, *cfg) : to_response(cfg.err());
             });
         });
 }

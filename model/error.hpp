@@ -51,7 +51,7 @@ struct error {
     static error bad_request(std::string reason) {
         return {errc::bad_request, std::move(reason), {}};
     }
-    static error not_found(std::string kind, std::string name) {
+    static error not_found(const std::string& kind, const std::string& name) {
         return {errc::not_found, kind + " " + name + " was not found in the datastore", {}};
     }
     static error backend(std::string reason) {

@@ -8,7 +8,7 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 
 PKGS=(
-  build-essential cmake ccache pkg-config clang-format git openssl ca-certificates
+  build-essential cmake ccache pkg-config clang-format clang-tidy git openssl ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libcaf-dev libsqlite3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev

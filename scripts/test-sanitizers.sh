@@ -9,4 +9,5 @@ export FLOTILLA_BUILD_TYPE=Debug
 export FLOTILLA_SANITIZERS=address,undefined
 export FLOTILLA_BUILD_DIR="${FLOTILLA_BUILD_DIR:-$root/build-asan}"
 export FLOTILLA_FUZZ_SECONDS=0 # scripts/test.sh has fuzzed already
+export FLOTILLA_TIDY=0         # ...and run clang-tidy
 exec "$root/scripts/test.sh" -LE benchmark "$@"

@@ -2,6 +2,7 @@
 # One command on a fresh Debian 12 machine: installs the dependencies, builds,
 # checks formatting, starts a throwaway MariaDB, runs the whole CTest suite
 # (SQLite and MariaDB), stops MariaDB, and ends with CTest's summary line.
+# Between the build and the tests, clang-tidy checks the changed files (scripts/tidy.sh).
 # Extra arguments go to ctest (e.g. -L unit). FLOTILLA_SANITIZERS=address,undefined
 # builds with sanitizers (use another FLOTILLA_BUILD_DIR). The fuzz step
 # (scripts/fuzz.sh) builds into ./build-fuzz.
@@ -24,7 +25,16 @@ if [ -n "${FLOTILLA_SANITIZERS:-}" ]; then
   export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
   export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$root/scripts/ubsan.supp}"
 fi
+build_started=$SECONDS
 "$root/scripts/build.sh" "${cmake_args[@]}" >/dev/null
+echo "build: $((SECONDS - build_started)) s"
+
+# clang-tidy (.clang-tidy) on the translation units the last commit and the
+# working tree changed; FLOTILLA_TIDY=0 skips it (the sanitizer run has had it).
+if [ "${FLOTILLA_TIDY:-1}" != 0 ]; then
+  echo "== clang-tidy (changed files)"
+  FLOTILLA_BUILD_DIR="$build" "$root/scripts/tidy.sh"
+fi
 
 # libFuzzer harnesses (tests/fuzz, clang, ASan+UBSan+LeakSanitizer, own build
 # directory), each for FLOTILLA_FUZZ_SECONDS (default 20; 0 skips) on its seed corpus:

@@ -117,6 +117,7 @@ expected<void> sql_store::apply_pack_specs(const std::vector<pack_spec>& specs, 
                     unknown_teams.insert(t);
         }
         std::vector<field_error> errors;
+        errors.reserve(unknown_queries.size() + unknown_labels.size() + unknown_teams.size());
         for (const auto& q : unknown_queries)
             errors.push_back({"queries", "cannot schedule unknown query '" + q + "'"});
         for (const auto& l : unknown_labels)
