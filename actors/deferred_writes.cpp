@@ -10,11 +10,6 @@ namespace {
 /// must not flood the log too).
 constexpr std::uint64_t drop_warning_every = 1000;
 
-void taken(acked_write& w) {
-    if (auto t = std::exchange(w.taken, nullptr))
-        t();
-}
-
 } // namespace
 
 deferred_writes::deferred_writes(std::size_t max_bytes, std::shared_ptr<deferred_counters> counters)
@@ -49,13 +44,11 @@ void deferred_writes::submit(storage::store& st, acked_write w) {
         return keep(std::move(w));
     case outcome::written:
     case outcome::failed:
-        taken(w);
         return;
     }
 }
 
 void deferred_writes::keep(acked_write w) {
-    taken(w); // its sender may go on: the write is ours now
     bytes_ += w.bytes;
     queue_.push_back(std::move(w));
     ++counters_->kept;

@@ -8,6 +8,7 @@
 
 #include <caf/all.hpp>
 #include <deque>
+#include <spdlog/spdlog.h>
 
 namespace flotilla::actors {
 
@@ -21,9 +22,11 @@ struct registry_actor_state : host_registry_state {
     bool seen_writing = false; ///< a chunk is with the persistence actor
 };
 
-/// Hands the next chunk of seen times to the store; the job says when it is done.
-void write_seen_chunk(caf::stateful_actor<registry_actor_state>* self,
-                      const caf::actor& persistence) {
+using registry_self = caf::stateful_actor<registry_actor_state>*;
+
+/// Hands the next chunk of seen times to the store, and the one after once the
+/// persistence actor answers that it has it (or does not answer in time).
+void write_seen_chunk(registry_self self, const caf::actor& persistence) {
     auto& st = self->state;
     st.seen_writing = !st.seen_backlog.empty();
     if (!st.seen_writing)
@@ -33,11 +36,38 @@ void write_seen_chunk(caf::stateful_actor<registry_actor_state>* self,
     std::vector<std::pair<std::int64_t, micros>> chunk(st.seen_backlog.begin(),
                                                        st.seen_backlog.begin() + n);
     st.seen_backlog.erase(st.seen_backlog.begin(), st.seen_backlog.begin() + n);
-    store_acked(persistence, seen_times_write(std::move(chunk), caf::actor_cast<caf::actor>(self)));
+    self->request(persistence, store_answer_timeout, acked_atom::value,
+                  seen_times_write(std::move(chunk)))
+        .then(guarded("host_registry",
+                      [self, persistence](acked_atom) { write_seen_chunk(self, persistence); }),
+              guarded("host_registry", [self, persistence](caf::error& e) {
+                  spdlog::warn("seen times: the store did not take a chunk in time ({}); "
+                               "handing it the next",
+                               caf::to_string(e));
+                  write_seen_chunk(self, persistence);
+              }));
 }
 
-caf::behavior host_registry(caf::stateful_actor<registry_actor_state>* self, caf::actor persistence,
-                            checkin_settings settings, std::vector<host> hosts) {
+/// Asks the persistence actor for the label and policy catalogue. Taken in the
+/// response handler, not re-sent: a catalogue pushed by a later spec apply must
+/// not be overtaken by this older one.
+void load_catalog(registry_self self, const caf::actor& persistence) {
+    self->request(persistence, store_answer_timeout, ask_atom::value,
+                  make_store_query([](storage::store& st) { return st.load_query_catalog(); }))
+        .then(guarded("host_registry",
+                      [self](expected<storage::query_catalog>& c) {
+                          if (!c)
+                              return spdlog::warn("cannot load the label/policy catalogue: {}",
+                                                  c.err().message);
+                          self->state.set_catalog(std::move(*c));
+                      }),
+              guarded("host_registry", [](caf::error& e) {
+                  spdlog::warn("the label/policy catalogue did not come: {}", caf::to_string(e));
+              }));
+}
+
+caf::behavior host_registry(registry_self self, caf::actor persistence, checkin_settings settings,
+                            std::vector<host> hosts) {
     self->state.campaign_timers = settings.campaigns;
     self->state.init(std::move(settings), hosts);
     hosts.clear();
@@ -98,7 +128,6 @@ caf::behavior host_registry(caf::stateful_actor<registry_actor_state>* self, caf
                     self->delayed_send(self, self->state.settings().seen_flush_interval,
                                        flush_atom::value);
                 }),
-        guarded("host_registry", [=](seen_saved_atom) { write_seen_chunk(self, persistence); }),
         guarded("host_registry",
                 [=](catalog_atom) {
                     load_catalog(self, persistence);

@@ -12,6 +12,8 @@
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
+#include <caf/make_message.hpp>
+#include <caf/message.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -62,7 +64,6 @@ using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 
 /// Seen times are due to be written (host registry).
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
-using seen_saved_atom = caf::atom_constant<caf::atom("seensaved")>;
 /// The label/policy catalogue is due to be reloaded (host registry).
 using catalog_atom = caf::atom_constant<caf::atom("catalog")>;
 
@@ -164,7 +165,9 @@ struct log_lines_msg {
 };
 
 /// Work for the persistence actor: runs with exclusive access to the store and
-/// answers through whatever reply handle it captured (never by blocking).
+/// answers through whatever reply handle it captured (never by blocking). For
+/// an HTTP responder (the Asio → actor edge) or work nobody waits for; an actor
+/// that wants an answer asks with a store_query.
 struct store_job {
     store_job() = default;
     store_job(std::function<void(storage::store&)> r) : run(std::move(r)) {}
@@ -177,6 +180,22 @@ struct store_job {
     std::function<void(const error&)> failed;
 };
 
+/// A question an actor asks the persistence actor as a CAF request
+/// (`ask_atom`, store_query): `run` computes the answer against the store, and it
+/// is the response; a `run` that throws is answered with an error. The asker
+/// waits for it with `.then(answer, error)` and `store_answer_timeout`.
+struct store_query {
+    std::function<caf::message(storage::store&)> run;
+};
+/// The question `f(store)`, whose answer is the value `f` returns.
+template <class F> store_query make_store_query(F f) {
+    return {[f = std::move(f)](storage::store& st) { return caf::make_message(f(st)); }};
+}
+using ask_atom = caf::atom_constant<caf::atom("ask")>;
+/// How long an actor waits for the persistence actor's answer (a request or an
+/// acked_write's receipt) before it goes on without it.
+inline constexpr std::chrono::seconds store_answer_timeout{30};
+
 /// A write whose sender has already been answered (seen times, check-in
 /// results): the persistence actor keeps it while the store is unavailable and
 /// retries it until it is written (see deferred_writes.hpp).
@@ -187,11 +206,10 @@ struct acked_write {
     std::size_t bytes = 0;
     /// The store work; an `unavailable` error means "keep it and retry".
     std::function<expected<void>(storage::store&)> run;
-    /// Runs once the write is written, kept or given up (may be empty): lets the
-    /// sender hand over its next write without waiting for the store to return.
-    std::function<void()> taken;
 };
-/// Sends an acked_write to the persistence actor.
+/// Sends an acked_write to the persistence actor; as a request, it is answered
+/// with `acked_atom` once the write is written, kept or given up on, so the
+/// sender can hand over its next write without waiting for the store to return.
 using acked_atom = caf::atom_constant<caf::atom("acked")>;
 /// The persistence actor retries its kept writes.
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
@@ -199,6 +217,7 @@ using retry_atom = caf::atom_constant<caf::atom("retry")>;
 } // namespace flotilla::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::store_job)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::store_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::acked_write)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::registry_register_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::registry_auth_msg)
@@ -206,6 +225,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::registry_read_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::registry_write_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::host_updated_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::storage::query_catalog)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::expected<flotilla::storage::query_catalog>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::log_lines_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::subscribe_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::stream_msg)

@@ -4,6 +4,7 @@
 #include "actors/messages.hpp"
 
 #include <caf/all.hpp>
+#include <optional>
 #include <spdlog/spdlog.h>
 
 namespace flotilla::actors {
@@ -24,26 +25,40 @@ struct persistence_state {
                           kept->size(), kept->bytes());
     }
 
-    /// Runs a job; one that throws still answers through its `failed` handle.
-    void on_job(store_job& job) {
+    /// Runs `f` against the store; what it threw, counted and logged as `what`'s.
+    template <class F> std::optional<std::string> thrown_by(const char* what, F&& f) {
         std::string why;
         try {
-            job.run(*store);
-            return;
+            f(*store);
+            return std::nullopt;
         } catch (const std::exception& e) {
             why = e.what();
         } catch (...) {
             why = "unknown exception";
         }
         ++counters->job_exceptions;
-        spdlog::error("persistence job failed: {}", why);
-        if (job.failed) {
-            try {
-                job.failed(error::backend("internal error: " + why));
-            } catch (...) {
-                spdlog::error("persistence job's failure handler threw");
-            }
+        spdlog::error("persistence {} failed: {}", what, why);
+        return why;
+    }
+
+    /// Runs a job; one that throws still answers through its `failed` handle.
+    void on_job(store_job& job) {
+        auto why = thrown_by("job", job.run);
+        if (!why || !job.failed)
+            return;
+        try {
+            job.failed(error::backend("internal error: " + *why));
+        } catch (...) {
+            spdlog::error("persistence job's failure handler threw");
         }
+    }
+
+    /// Answers a question; one that throws is answered with an error.
+    caf::message on_query(store_query& q) {
+        caf::message answer;
+        if (auto why = thrown_by("query", [&](storage::store& st) { answer = q.run(st); }))
+            return caf::make_message(caf::make_error(caf::sec::runtime_error, *why));
+        return answer;
     }
 
     void sweep() {
@@ -79,10 +94,12 @@ caf::behavior persistence_actor(persistence_self self, std::shared_ptr<storage::
     self->delayed_send(self, session_sweep_interval, sweep_atom::value);
     return {
         guarded("persistence", [=](job_atom, store_job& job) { self->state.on_job(job); }),
+        guarded("persistence", [=](ask_atom, store_query& q) { return self->state.on_query(q); }),
         guarded("persistence",
                 [=](acked_atom, acked_write& w) {
                     self->state.kept->submit(*self->state.store, std::move(w));
                     schedule_retry(self, false);
+                    return acked_atom::value; // written, kept or given up on: the sender goes on
                 }),
         guarded("persistence",
                 [=](retry_atom) {

@@ -1,10 +1,11 @@
 #pragma once
 /// Design: the persistence actor is the only owner of the store and its
 /// connection. It is detached (its own thread) because every store call
-/// blocks; callers send it a `store_job` whose closure answers through a reply
-/// handle, so no I/O thread ever waits on it. Writes already acknowledged to
-/// their senders go through `acked_write`s instead, which it keeps and retries
-/// while the store is unavailable (deferred_writes.hpp).
+/// blocks; HTTP handlers send it a `store_job` whose closure answers through a
+/// reply handle, so no I/O thread ever waits on it; other actors ask it with a
+/// CAF request (`ask_atom`, store_query) and a timeout. Writes already
+/// acknowledged to their senders go through `acked_write`s instead, which it
+/// keeps and retries while the store is unavailable (deferred_writes.hpp).
 
 #include "actors/deferred_writes.hpp"
 #include "storage/store.hpp"
@@ -35,7 +36,8 @@ struct persistence_options {
 caf::actor spawn_persistence_actor(caf::actor_system& sys, std::shared_ptr<storage::store> store,
                                    persistence_options opts = {});
 
-/// Hands an acknowledged write to the persistence actor.
+/// Hands an acknowledged write to the persistence actor, not waiting for its
+/// receipt (a sender that must, requests `acked_atom` with the write instead).
 void store_acked(const caf::actor& persistence, acked_write w);
 
 /// Spawns a detached one-shot worker that runs `fn` off the scheduler threads

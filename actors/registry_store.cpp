@@ -10,23 +10,6 @@ namespace flotilla::actors {
 
 namespace {
 
-/// Sends a store job to the persistence actor.
-void to_store(const caf::actor& persistence, std::function<void(storage::store&)> job) {
-    caf::anon_send(persistence, job_atom::value, store_job{std::move(job)});
-}
-
-} // namespace
-
-void load_catalog(caf::local_actor* self, const caf::actor& persistence) {
-    caf::actor_addr me = self->address();
-    to_store(persistence, [me](storage::store& st) {
-        if (auto a = caf::actor_cast<caf::actor>(me))
-            registry_reload_catalog(a, st);
-    });
-}
-
-namespace {
-
 /// About the bytes a write's results hold, for the bound on kept writes.
 std::size_t effects_bytes(const host_registry_state::write_effects& fx) {
     std::size_t n = sizeof fx;
@@ -77,16 +60,13 @@ void store_effects(caf::local_actor* self, const caf::actor& persistence,
     store_acked(persistence, std::move(w));
 }
 
-acked_write seen_times_write(std::vector<std::pair<std::int64_t, micros>> chunk,
-                             caf::actor written) {
+acked_write seen_times_write(std::vector<std::pair<std::int64_t, micros>> chunk) {
     acked_write w;
     w.what = "seen times of " + std::to_string(chunk.size()) + " hosts";
     w.bytes = chunk.size() * sizeof(chunk[0]) + sizeof w;
     w.run = [chunk = std::move(chunk)](storage::store& store) {
         return store.save_seen_times(chunk);
     };
-    // The registry sends the next chunk once this one is written, kept or given up on.
-    w.taken = [written] { caf::anon_send(written, seen_saved_atom::value); };
     return w;
 }
 

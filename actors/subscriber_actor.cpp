@@ -45,19 +45,26 @@ void run(self_ptr self, subscriber_step step, const caf::actor& persistence,
         return;
     case kind::close:
         return close_with(self, step.message);
-    case kind::authenticate: {
-        caf::actor me = caf::actor_cast<caf::actor>(self);
-        caf::anon_send(persistence, job_atom::value,
-                       store_job{[me, token = std::move(step.token),
-                                  clock = self->state.clock](storage::store& st) {
-                           // The REST API's rule: constant-time compare, idle expiry, touch.
-                           std::optional<user> u;
-                           if (auto v = service::authenticate(st, token, clock()))
-                               u = std::move(v->u);
-                           caf::anon_send(me, auth_result_msg{std::move(u)});
-                       }});
+    case kind::authenticate:
+        // The REST API's rule, asked of the store: constant-time compare, idle
+        // expiry, touch.
+        self->request(persistence, store_answer_timeout, ask_atom::value,
+                      make_store_query([token = std::move(step.token),
+                                        clock = self->state.clock](storage::store& st) {
+                          auth_result_msg r;
+                          if (auto v = service::authenticate(st, token, clock()))
+                              r.u = std::move(v->u);
+                          return r;
+                      }))
+            .then(guarded("subscriber",
+                          [self, persistence, registry](auth_result_msg& m) {
+                              run(self, self->state.machine.on_auth_result(std::move(m.u)),
+                                  persistence, registry);
+                          }),
+                  guarded("subscriber", [self](caf::error& e) {
+                      fail(self, "the store is not answering: " + caf::to_string(e));
+                  }));
         return;
-    }
     case kind::find_campaign:
         self->request(registry, find_campaign_timeout, find_campaign_msg{step.campaign_id})
             .then(
@@ -104,11 +111,6 @@ caf::actor spawn_subscriber(caf::actor_system& sys, caf::actor persistence, caf:
             guarded("subscriber",
                     [=](client_text_msg& m) {
                         run(self, self->state.machine.on_text(m.text), persistence, registry);
-                    }),
-            guarded("subscriber",
-                    [=](auth_result_msg& m) {
-                        run(self, self->state.machine.on_auth_result(std::move(m.u)), persistence,
-                            registry);
                     }),
             guarded("subscriber",
                     [=](stream_msg& m) {
