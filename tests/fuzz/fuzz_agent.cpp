@@ -7,6 +7,7 @@
 #include "http/agent_codec.hpp"
 #include "model/host.hpp"
 #include "model/json.hpp"
+#include "model/query_name.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -14,8 +15,6 @@
 #include <string_view>
 
 namespace {
-
-constexpr std::string_view detail_prefix = "fleet_detail_query_";
 
 void ingest(const boost::json::object& body) {
     flotilla::host h;
@@ -25,10 +24,10 @@ void ingest(const boost::json::object& body) {
     if (!results)
         return;
     for (const auto& r : *results) {
-        std::string name = r.name;
-        if (name.starts_with(detail_prefix))
-            name.erase(0, detail_prefix.size());
-        (void)flotilla::ingest_detail(h, name, r.rows);
+        const auto q = flotilla::parse_query_name(r.name);
+        (void)flotilla::ingest_detail(
+            h, q && q->kind == flotilla::query_kind::detail ? std::string(q->detail) : r.name,
+            r.rows);
     }
     (void)flotilla::status_of(h, flotilla::seconds_to_micros(1'800'000'000));
 }

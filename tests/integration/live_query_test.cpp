@@ -558,7 +558,7 @@ TEST_P(live_query_test, run_validates_and_scopes) {
     const auto observer = make_user_with_token(*inspect_, "obs@example.com", role::observer);
     EXPECT_EQ(post_run(R"({"query":"SELECT 1","selected":{"labels":[8]}})", observer).status, 403);
     ASSERT_TRUE(inspect_->apply_query_specs(
-        {{"closed", "", "SELECT 1", false}, {"open", "", "SELECT 2", true}}, 1, now_micros()));
+        {{"closed", "", "SELECT 1", false}, {"open", "", "SELECT 2", true}}, 1, srv_->now()));
     const auto closed = inspect_->query_by_name("closed")->id,
                open = inspect_->query_by_name("open")->id;
     EXPECT_EQ(

@@ -35,7 +35,7 @@ protected:
                                                         {{blue_, role::maintainer}});
         tokens_[team_observer] = make_user_with_token(*inspect, "to@example.com", std::nullopt,
                                                       {{blue_, role::observer}});
-        ASSERT_TRUE(inspect->apply_query_specs({{"q", "", "SELECT 1", false}}, 1, now_micros()));
+        ASSERT_TRUE(inspect->apply_query_specs({{"q", "", "SELECT 1", false}}, 1, srv_->now()));
     }
     int status(who w, const std::string& method, const std::string& path,
                const std::string& body = "") {

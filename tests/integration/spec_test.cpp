@@ -239,7 +239,7 @@ TEST_P(spec_test, pack_targets_accept_team_names) {
 
 TEST_P(spec_test, labels_round_trip_the_seed_example) {
     ASSERT_TRUE(
-        inspect_->new_host_for_test("id-1", "snacbook-pro.local", std::nullopt, now_micros()));
+        inspect_->new_host_for_test("id-1", "snacbook-pro.local", std::nullopt, srv_->now()));
     expect_ok(post("/api/v1/fleet/spec/labels", seed_labels));
     auto list = get("/api/v1/fleet/spec/labels");
     ASSERT_EQ(list.status, 200);
