@@ -11,6 +11,7 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "http/sockjs_sessions.hpp"
+#include "model/app_config.hpp"
 #include "model/user.hpp"
 #include "service/session.hpp"
 #include "storage/store.hpp"
@@ -62,6 +63,10 @@ public:
     /// On the persistence actor, after a commit that changed labels or policies:
     /// the host registry gets the new catalogue before the change is answered.
     void catalog_changed(storage::store& st);
+    /// What GET /config reports read-only (the instance sets it at start).
+    const server_facts& facts() const { return facts_; }
+    void set_facts(server_facts f) { facts_ = std::move(f); }
+
     bool setup_done() const { return setup_done_; }
     void mark_setup_done() { setup_done_ = true; }
     rate_limiter& login_limiter() { return login_limiter_; }
@@ -90,6 +95,7 @@ private:
     rate_limiter login_limiter_{10, 9};
     std::chrono::milliseconds heartbeat_ = actors::heartbeat_interval;
     router router_;
+    server_facts facts_;
 };
 
 /// The token of `Authorization: Bearer <token>` (scheme case-insensitive, exactly

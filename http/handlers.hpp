@@ -24,6 +24,9 @@ session_args logout, me;
 // status_handlers.cpp
 session_args status;
 
+// config_handlers.cpp (fleet-rest.md §2)
+session_args get_config, modify_config;
+
 // spec_*.cpp (§3)
 session_args list_queries, get_query, apply_queries;
 session_args list_packs, get_pack, apply_packs;

@@ -25,6 +25,8 @@ constexpr std::array table{
     route_def{"GET",  "/fleet/me",                          v1,        after_setup,  signed_in(me)},
     route_def{"GET",  "/fleet/status/live_query",           v1,        after_setup,  signed_in(status)},
     route_def{"GET",  "/fleet/status/result_store",         v1,        after_setup,  signed_in(status)},
+    route_def{"GET",  "/fleet/config",                      v1_latest, after_setup,  signed_in(get_config)},
+    route_def{"PATCH","/fleet/config",                      v1_latest, after_setup,  signed_in(modify_config)},
     route_def{"GET",  "/fleet/spec/queries",                v1,        after_setup,  signed_in(list_queries)},
     route_def{"POST", "/fleet/spec/queries",                v1,        after_setup,  signed_in(apply_queries)},
     route_def{"GET",  "/fleet/spec/queries/{name}",         v1,        after_setup,  signed_in(get_query)},

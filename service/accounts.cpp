@@ -33,7 +33,7 @@ expected<set_up_result> set_up(storage::store& st, const setup_request& s,
             return n.err();
         if (*n > 0)
             return error{errc::route_not_found, "404 page not found", {}};
-        if (auto r = st.save_app_config({s.org, s.server_url, default_agent_options()}); !r)
+        if (auto r = st.save_app_config(new_app_config(s.org, s.server_url)); !r)
             return r;
         user u;
         u.name = s.name;

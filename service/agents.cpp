@@ -36,7 +36,7 @@ expected<boost::json::value> agent_config(storage::store& st, std::int64_t host_
             options = t->agent_options;
     if (!options) {
         auto cfg = st.load_app_config();
-        options = cfg ? cfg->agent_options : default_agent_options();
+        options = cfg ? cfg->agent_options() : default_agent_options();
     }
     auto packs = st.packs_for_host(host_id, team_id);
     if (!packs)

@@ -1,6 +1,7 @@
 #include "service/live_query.hpp"
 
 #include "model/query.hpp"
+#include "service/app_config.hpp"
 #include "service/authz.hpp"
 #include "storage/store.hpp"
 
@@ -31,6 +32,8 @@ expected<std::optional<std::vector<std::int64_t>>> run_scope(const user& u, bool
 
 expected<live_query> start_live_query(storage::store& st, const user& u,
                                       const live_query_request& r, micros now) {
+    if (auto allowed = live_queries_allowed(st); !allowed)
+        return allowed.err();
     const bool adhoc = !r.query_id;
     if (adhoc && (!r.sql || r.sql->find_first_not_of(" \t\r\n") == std::string::npos))
         return error::invalid("query", "one of query or query_id must be specified");

@@ -82,7 +82,7 @@ expected<void> apply_team_specs(storage::store& st, const user& by,
     if (auto valid = validate_all(specs); !valid)
         return valid;
     auto cfg = st.load_app_config();
-    const auto global = cfg ? cfg->agent_options : default_agent_options();
+    const auto global = cfg ? cfg->agent_options() : default_agent_options();
     return st.apply_team_specs(specs, global, now);
 }
 

@@ -251,24 +251,13 @@ expected<app_config> sql_store::load_app_config() {
         auto rows = db_->query("SELECT json_value FROM app_config WHERE id = 1", {});
         if (rows.empty())
             return error::not_found("AppConfig", "1");
-        auto v = boost::json::parse(rows[0].str(0));
-        const auto& o = v.as_object();
-        app_config cfg;
-        cfg.server_url = o.at("server_url").as_string().c_str();
-        const auto& org = o.at("org_info").as_object();
-        cfg.org.org_name = org.at("org_name").as_string().c_str();
-        cfg.org.org_logo_url = org.at("org_logo_url").as_string().c_str();
-        cfg.agent_options = o.at("agent_options");
-        return cfg;
+        return app_config_from_stored(boost::json::parse(rows[0].str(0)));
     });
 }
 
 expected<void> sql_store::save_app_config(const app_config& cfg) {
     return guarded([&]() -> expected<void> {
-        boost::json::object o{{"server_url", cfg.server_url},
-                              {"org_info", to_json(cfg.org)},
-                              {"agent_options", cfg.agent_options}};
-        std::string text = boost::json::serialize(o);
+        std::string text = boost::json::serialize(cfg.doc);
         return transaction([&]() -> expected<void> {
             db_->execute("DELETE FROM app_config WHERE id = 1", {});
             db_->execute("INSERT INTO app_config (id, json_value) VALUES (1, ?)", {text});

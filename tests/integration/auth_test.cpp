@@ -79,9 +79,9 @@ TEST_P(auth_test, setup_creates_admin_org_server_url_and_one_enroll_secret) {
     EXPECT_TRUE(stored->password_hash.starts_with("$argon2id$"));
     auto cfg = st->load_app_config();
     ASSERT_TRUE(cfg);
-    EXPECT_EQ(cfg->server_url, "https://fleet.example.com");
-    EXPECT_EQ(cfg->org.org_name, "Acme");
-    EXPECT_EQ(cfg->agent_options, default_agent_options());
+    EXPECT_EQ(cfg->server_url(), "https://fleet.example.com");
+    EXPECT_EQ(cfg->org().org_name, "Acme");
+    EXPECT_EQ(cfg->agent_options(), default_agent_options());
     auto secrets = st->global_enroll_secrets();
     ASSERT_TRUE(secrets);
     ASSERT_EQ(secrets->size(), 1u);

@@ -124,6 +124,15 @@ std::vector<route_spec> all_routes() {
     out.push_back({"GET", "/api/v1/fleet/me"});
     out.push_back({"GET", "/api/v1/fleet/status/live_query"});
     out.push_back({"GET", "/api/v1/fleet/status/result_store"});
+    auto config = [](const context& c) {
+        return parse(R"({"org_info":{"org_name":"rb-)" + c.tag +
+                     R"("},"server_settings":{"live_query_disabled":false},
+            "smtp_settings":{"port":25},"webhook_settings":{"interval":"12h"}})");
+    };
+    for (const std::string prefix : {"/api/v1/fleet", "/api/latest/fleet"}) {
+        out.push_back({"GET", prefix + "/config"});
+        out.push_back({"PATCH", prefix + "/config", family::user, config});
+    }
     out.push_back({"GET", "/api/v1/fleet/spec/queries"});
     out.push_back({"POST", "/api/v1/fleet/spec/queries", family::user, queries});
     out.push_back(

@@ -168,7 +168,7 @@ TEST_P(service_test, set_up_runs_once_and_signs_the_admin_in) {
     ASSERT_TRUE(v);
     EXPECT_EQ(v->u.id, done->admin.id);
     EXPECT_EQ(st_->global_enroll_secrets()->size(), 1u);
-    EXPECT_EQ(st_->load_app_config()->server_url, "https://fleet.example.com");
+    EXPECT_EQ(st_->load_app_config()->server_url(), "https://fleet.example.com");
 
     req.email = "second@example.com";
     auto again = service::set_up(*st_, req, "$argon2id$fake", t0_);

@@ -131,20 +131,23 @@ TEST_P(store_test, app_config_is_absent_until_saved_then_round_trips) {
     ASSERT_FALSE(none);
     EXPECT_EQ(none.err().code, errc::not_found);
 
-    app_config cfg{{"Acme", "https://acme.example/logo.png"},
-                   "https://fleet.acme.example",
-                   default_agent_options()};
+    auto cfg =
+        new_app_config({"Acme", "https://acme.example/logo.png"}, "https://fleet.acme.example");
     ASSERT_TRUE(st_->save_app_config(cfg));
     auto loaded = st_->load_app_config();
     ASSERT_TRUE(loaded);
-    EXPECT_EQ(loaded->org.org_name, "Acme");
-    EXPECT_EQ(loaded->org.org_logo_url, "https://acme.example/logo.png");
-    EXPECT_EQ(loaded->server_url, "https://fleet.acme.example");
-    EXPECT_EQ(loaded->agent_options, default_agent_options());
+    EXPECT_EQ(loaded->org().org_name, "Acme");
+    EXPECT_EQ(loaded->org().org_logo_url, "https://acme.example/logo.png");
+    EXPECT_EQ(loaded->server_url(), "https://fleet.acme.example");
+    EXPECT_EQ(loaded->agent_options(), default_agent_options());
+    EXPECT_EQ(loaded->doc, cfg.doc);
 
-    cfg.org.org_name = "Acme 2";
-    ASSERT_TRUE(st_->save_app_config(cfg));
-    EXPECT_EQ(st_->load_app_config()->org.org_name, "Acme 2");
+    auto renamed = patch_app_config(
+        cfg, boost::json::parse(R"({"org_info":{"org_name":"Acme 2"}})").as_object());
+    ASSERT_TRUE(renamed) << renamed.err().message;
+    ASSERT_TRUE(st_->save_app_config(*renamed));
+    EXPECT_EQ(st_->load_app_config()->org().org_name, "Acme 2");
+    EXPECT_EQ(st_->load_app_config()->org().org_logo_url, "https://acme.example/logo.png");
 }
 
 TEST_P(store_test, global_enroll_secrets_are_replaced_keeping_created_at) {
