@@ -35,6 +35,13 @@ void persist_status(const caf::actor& persistence, std::int64_t id, campaign_sta
                    }});
 }
 
+/// Asks the registry for the targets' counts now; totals and status follow when changed.
+void refresh_counts(self_ptr self, const caf::actor& registry) {
+    self->request(registry, caf::infinite, counts_msg{self->state.hosts()})
+        .then(guarded("campaign",
+                      [=](host_counts counts) { broadcast(self, self->state.on_counts(counts)); }));
+}
+
 /// Ends the campaign: status 2, no longer handed out, every subscriber closed.
 void finish(self_ptr self, const caf::actor& registry, const caf::actor& persistence,
             const std::string& reason) {
@@ -94,11 +101,13 @@ caf::actor spawn_campaign(caf::actor_system& sys, campaign c, std::vector<std::i
                     [=](host_counts& counts) { broadcast(self, self->state.on_counts(counts)); }),
             guarded("campaign",
                     [=](tick_atom) {
-                        self->request(registry, caf::infinite, counts_msg{self->state.hosts()})
-                            .then(guarded("campaign", [=](host_counts counts) {
-                                broadcast(self, self->state.on_counts(counts));
-                            }));
+                        refresh_counts(self, registry);
                         self->delayed_send(self, settings.tick, tick_atom::value);
+                    }),
+            guarded("campaign",
+                    [=](hosts_removed_msg& m) {
+                        self->state.remove_hosts(m.ids);
+                        refresh_counts(self, registry);
                     }),
             guarded("campaign",
                     [=](cancel_atom) {

@@ -8,6 +8,7 @@
 #include "model/campaign.hpp"
 #include "model/clock.hpp"
 
+#include <algorithm>
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 #include <chrono>
@@ -53,6 +54,12 @@ public:
     /// an `error` saying how many results are not replayed (when the buffer
     /// dropped any), then every result still buffered.
     std::vector<std::string> on_subscribe();
+    /// Deleted hosts are no longer targets (the counts that follow drop them).
+    void remove_hosts(const std::vector<std::int64_t>& ids) {
+        std::erase_if(hosts_, [&](std::int64_t h) {
+            return std::find(ids.begin(), ids.end(), h) != ids.end();
+        });
+    }
     /// Frees the replay buffer (the campaign has ended); returns the bytes freed.
     std::size_t release();
 

@@ -52,4 +52,16 @@ std::vector<std::int64_t> campaign_directory::targeting(std::int64_t host_id) co
     return out;
 }
 
+std::vector<caf::actor> campaign_directory::remove_hosts(const std::vector<std::int64_t>& ids) {
+    std::vector<caf::actor> out;
+    for (auto& [id, c] : active_) {
+        const auto n = std::erase_if(c.host_ids, [&](std::int64_t h) {
+            return std::find(ids.begin(), ids.end(), h) != ids.end();
+        });
+        if (n > 0 && c.actor)
+            out.push_back(c.actor);
+    }
+    return out;
+}
+
 } // namespace flotilla::actors

@@ -37,6 +37,9 @@ public:
     found_campaign_msg find(std::int64_t id) const;
     /// The active campaigns that target host `host_id`.
     std::vector<std::int64_t> targeting(std::int64_t host_id) const;
+    /// Deleted hosts leave every active campaign's targets; returns the actors of
+    /// the campaigns that targeted any of them.
+    std::vector<caf::actor> remove_hosts(const std::vector<std::int64_t>& ids);
 
 private:
     std::unordered_map<std::int64_t, entry> active_;

@@ -5,6 +5,7 @@
 #include "actors/messages.hpp"
 #include "actors/persistence_actor.hpp"
 #include "actors/registry_store.hpp"
+#include "service/hosts.hpp"
 
 #include <caf/all.hpp>
 #include <deque>
@@ -66,6 +67,50 @@ void load_catalog(registry_self self, const caf::actor& persistence) {
               }));
 }
 
+/// Deleted hosts leave the registry and every campaign that targeted them.
+void remove_hosts(registry_self self, const std::vector<std::int64_t>& ids) {
+    for (auto& c : self->state.forget_hosts(ids))
+        self->send(c, hosts_removed_msg{ids});
+}
+
+/// Host expiry: asks the store for the cutoff (off unless the app config enables
+/// it), picks the hosts seen before it from the registry's own seen times (newer
+/// than the store's by up to a flush), and deletes them.
+void expire_hosts(registry_self self, const caf::actor& persistence) {
+    const micros now = self->state.now();
+    self->request(persistence, store_answer_timeout, ask_atom::value,
+                  make_store_query(
+                      [now](storage::store& st) { return service::host_expiry_cutoff(st, now); }))
+        .then(guarded("host_registry",
+                      [self, persistence](expected<std::optional<micros>>& cutoff) {
+                          if (!cutoff)
+                              return spdlog::warn("host expiry: {}", cutoff.err().message);
+                          if (!*cutoff)
+                              return;
+                          auto ids = self->state.seen_before(**cutoff);
+                          if (ids.empty())
+                              return;
+                          self->request(persistence, store_answer_timeout, ask_atom::value,
+                                        make_store_query([ids](storage::store& st) {
+                                            return service::delete_hosts(st, ids);
+                                        }))
+                              .then(guarded("host_registry",
+                                            [self, ids](expected<void>& done) {
+                                                if (!done)
+                                                    return spdlog::warn("host expiry: {}",
+                                                                        done.err().message);
+                                                spdlog::info("host expiry: deleted {} hosts",
+                                                             ids.size());
+                                                remove_hosts(self, ids);
+                                            }),
+                                    guarded("host_registry", [](caf::error& e) {
+                                        spdlog::warn("host expiry: {}", caf::to_string(e));
+                                    }));
+                      }),
+              guarded("host_registry",
+                      [](caf::error& e) { spdlog::warn("host expiry: {}", caf::to_string(e)); }));
+}
+
 caf::behavior host_registry(registry_self self, caf::actor persistence, checkin_settings settings,
                             std::vector<host> hosts) {
     self->state.campaign_timers = settings.campaigns;
@@ -74,6 +119,7 @@ caf::behavior host_registry(registry_self self, caf::actor persistence, checkin_
     load_catalog(self, persistence);
     self->delayed_send(self, self->state.settings().seen_flush_interval, flush_atom::value);
     self->delayed_send(self, self->state.settings().catalog_refresh, catalog_atom::value);
+    self->delayed_send(self, self->state.settings().host_expiry_check, expire_atom::value);
     return {
         guarded("host_registry",
                 [=](registry_register_msg& m) {
@@ -127,6 +173,18 @@ caf::behavior host_registry(registry_self self, caf::actor persistence, checkin_
                         write_seen_chunk(self, persistence);
                     self->delayed_send(self, self->state.settings().seen_flush_interval,
                                        flush_atom::value);
+                }),
+        guarded("host_registry",
+                [=](expire_atom) {
+                    expire_hosts(self, persistence);
+                    self->delayed_send(self, self->state.settings().host_expiry_check,
+                                       expire_atom::value);
+                }),
+        // Hosts deleted elsewhere (DELETE /hosts): answered once they are forgotten.
+        guarded("host_registry",
+                [=](hosts_removed_msg& m) {
+                    remove_hosts(self, m.ids);
+                    return m.ids.size();
                 }),
         guarded("host_registry",
                 [=](catalog_atom) {

@@ -321,6 +321,25 @@ host_counts host_registry_state::counts(const std::vector<std::int64_t>& host_id
     return c;
 }
 
+std::vector<std::int64_t> host_registry_state::seen_before(micros cutoff) const {
+    std::vector<std::int64_t> out;
+    for (const auto& [key, e] : by_key_)
+        if (e.seen < cutoff)
+            out.push_back(e.id);
+    return out;
+}
+
+std::vector<caf::actor> host_registry_state::forget_hosts(const std::vector<std::int64_t>& ids) {
+    for (auto id : ids) {
+        auto k = key_of_id_.find(id);
+        if (k == key_of_id_.end())
+            continue;
+        by_key_.erase(k->second);
+        key_of_id_.erase(k);
+    }
+    return campaigns_.remove_hosts(ids);
+}
+
 std::vector<std::pair<std::int64_t, micros>> host_registry_state::take_seen() {
     std::vector<std::pair<std::int64_t, micros>> out;
     for (auto& [key, e] : by_key_)

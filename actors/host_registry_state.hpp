@@ -42,6 +42,8 @@ struct checkin_settings {
     clock_fn clock;
     /// Live query campaigns' timers.
     campaign_settings campaigns;
+    /// Hosts unseen for the app config's host expiry window are deleted this often.
+    std::chrono::milliseconds host_expiry_check{3'600'000};
 };
 
 /// What a host is to the check-in path (kept small: ≈100 bytes plus its key).
@@ -108,6 +110,12 @@ public:
     /// The campaigns being handed out, their actors, and why stopped ones stopped.
     campaign_directory& campaigns() { return campaigns_; }
     const campaign_directory& campaigns() const { return campaigns_; }
+
+    /// The hosts last seen before `cutoff` (host expiry).
+    std::vector<std::int64_t> seen_before(micros cutoff) const;
+    /// Forgets deleted hosts: their node keys are node_invalid from now on, and
+    /// they leave every campaign; returns the actors of the campaigns they left.
+    std::vector<caf::actor> forget_hosts(const std::vector<std::int64_t>& ids);
 
     /// Seen times not yet written; clears the dirty marks.
     std::vector<std::pair<std::int64_t, micros>> take_seen();

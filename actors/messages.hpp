@@ -66,6 +66,13 @@ using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 /// The label/policy catalogue is due to be reloaded (host registry).
 using catalog_atom = caf::atom_constant<caf::atom("catalog")>;
+/// Hosts unseen for the host expiry window are due to be deleted (host registry).
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
+/// To the registry (request, answered with the same ids once forgotten) and to
+/// a campaign: these hosts were deleted.
+struct hosts_removed_msg {
+    std::vector<std::int64_t> ids;
+};
 
 /// To the host registry: a host was enrolled; `done` runs once it is known.
 struct registry_register_msg {
@@ -226,6 +233,9 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::registry_write_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::host_updated_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::storage::query_catalog)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::expected<flotilla::storage::query_catalog>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::expected<std::optional<flotilla::micros>>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::expected<void>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::hosts_removed_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::log_lines_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::subscribe_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::stream_msg)

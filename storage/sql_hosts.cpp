@@ -215,6 +215,15 @@ expected<void> sql_store::record_policy_results(std::int64_t host_id,
     });
 }
 
+expected<void> sql_store::delete_hosts(const std::vector<std::int64_t>& ids) {
+    // Label and policy membership go with them (ON DELETE CASCADE).
+    return transaction([&]() -> expected<void> {
+        for (auto id : ids)
+            db_->execute("DELETE FROM hosts WHERE id = ?", {id});
+        return {};
+    });
+}
+
 expected<void>
 sql_store::save_seen_times(const std::vector<std::pair<std::int64_t, micros>>& seen) {
     return transaction([&]() -> expected<void> {

@@ -81,6 +81,7 @@ public:
     expected<enrolled> enroll_host(const host& details, const std::string& node_key,
                                    std::optional<std::int64_t> team_id, micros now) override;
     expected<std::vector<host>> list_hosts() override;
+    expected<void> delete_hosts(const std::vector<std::int64_t>& ids) override;
     expected<host> host_by_id(std::int64_t id) override;
     expected<void> update_host(const host& h) override;
     expected<void> record_label_results(std::int64_t host_id,

@@ -168,6 +168,8 @@ public:
     virtual expected<enrolled> enroll_host(const host& details, const std::string& node_key,
                                            std::optional<std::int64_t> team_id, micros now) = 0;
     virtual expected<std::vector<host>> list_hosts() = 0;
+    /// Deletes these hosts with their label and policy results (unknown ids are skipped).
+    virtual expected<void> delete_hosts(const std::vector<std::int64_t>& ids) = 0;
     virtual expected<host> host_by_id(std::int64_t id) = 0;
     /// Writes every detail column and the detail/label/policy/seen times.
     virtual expected<void> update_host(const host& h) = 0;

@@ -5,6 +5,7 @@
 #include "model/user.hpp"
 #include "tests/support/agent.hpp"
 #include "tests/support/builders.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/served_test.hpp"
 
 #include <boost/json.hpp>
@@ -13,6 +14,7 @@
 using namespace flotilla;
 using namespace flotilla::testing;
 namespace bj = boost::json;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -177,6 +179,52 @@ TEST_P(config_test, live_query_disabled_refuses_live_queries_until_cleared) {
     ASSERT_EQ(patch(R"({"server_settings":{"live_query_disabled":false}})").status, 200);
     EXPECT_EQ(call("POST", "/api/v1/fleet/queries/run", run, token_).status, 200);
     EXPECT_EQ(call("GET", "/api/v1/fleet/status/live_query", "", token_).status, 200);
+}
+
+TEST_P(config_test, host_expiry_deletes_hosts_unseen_for_the_window) {
+    server_options o;
+    o.checkin.host_expiry_check = 50ms;
+    o.checkin.seen_flush_interval = 50ms;
+    serve(o);
+    token_ = srv_->setup();
+    inspect_ = db_->open();
+    const auto secret = inspect_->global_enroll_secrets()->at(0).secret;
+    agent_identity old_id, fresh_id;
+    fresh_id.host_identifier = "agent-2";
+    fresh_id.hostname = "agent-2.local";
+    fresh_id.uuid = "00000000-0000-0000-0000-000000000002";
+    simulated_agent old_host(srv_->port(), srv_->client_opts(), old_id);
+    simulated_agent fresh(srv_->port(), srv_->client_opts(), fresh_id);
+    ASSERT_EQ(old_host.enroll(secret), 200);
+    ASSERT_EQ(fresh.enroll(secret), 200);
+    ASSERT_EQ(inspect_->list_hosts()->size(), 2u);
+
+    srv_->advance(std::chrono::hours(24 * 8));
+    auto seen = fresh.read(); // seen now; the old host 8 days ago
+    ASSERT_EQ(seen.status, 200) << seen.body;
+    token_ = srv_->login(admin_email, admin_password); // the first session idled out
+    ASSERT_EQ(patch(R"({"host_expiry_settings":{"host_expiry_enabled":true,
+                        "host_expiry_window":7}})")
+                  .status,
+              200);
+    EXPECT_TRUE(eventually([&] { return inspect_->list_hosts()->size() == 1u; }, 10s,
+                           "the host unseen for 8 days is deleted"));
+    const auto left = inspect_->list_hosts();
+    ASSERT_EQ(left->size(), 1u);
+    EXPECT_EQ(left->at(0).osquery_host_id, "agent-2");
+    // The deleted host's key is refused (once the registry, told after the store,
+    // has forgotten it), so it enrolls again.
+    http_reply refused;
+    EXPECT_TRUE(eventually(
+        [&] {
+            refused = old_host.read();
+            return refused.status == 401;
+        },
+        10s, "the deleted host's node key is refused"));
+    EXPECT_EQ(refused.json().at("node_invalid"), true) << refused.body;
+    EXPECT_EQ(fresh.read().status, 200);
+    ASSERT_EQ(old_host.enroll(secret), 200);
+    EXPECT_EQ(old_host.read().status, 200);
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, config_test, ::testing::ValuesIn(all_backends()),

@@ -4,12 +4,15 @@
 #include "model/secrets.hpp"
 #include "service/accounts.hpp"
 #include "service/agents.hpp"
+#include "service/app_config.hpp"
+#include "service/hosts.hpp"
 #include "service/live_query.hpp"
 #include "service/session.hpp"
 #include "service/specs.hpp"
 #include "tests/support/backends.hpp"
 #include "tests/support/builders.hpp"
 
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 using namespace flotilla;
@@ -283,6 +286,51 @@ TEST_P(service_test, only_a_global_admin_creates_teams) {
     ASSERT_TRUE(service::apply_team_specs(*st_, admin, {t}, t0_));
     ASSERT_EQ(st_->list_teams()->size(), 1u);
     EXPECT_EQ(st_->team_by_name("Servers")->name, "Servers");
+}
+
+TEST_P(service_test, app_config_changes_are_admin_only_saved_unless_dry_run) {
+    ASSERT_TRUE(st_->save_app_config(new_app_config({"Acme", ""}, "https://fleet.example.com")));
+    auto admin = service::authenticate(*st_, signed_in("a@example.com", role::admin), t0_);
+    auto maint = service::authenticate(*st_, signed_in("m@example.com", role::maintainer), t0_);
+    ASSERT_TRUE(admin && maint);
+    const auto patch = boost::json::parse(R"({"org_info":{"org_name":"Beta"}})").as_object();
+    auto denied = service::modify_app_config(*st_, maint->u, patch, false);
+    ASSERT_FALSE(denied);
+    EXPECT_EQ(denied.err().code, errc::permission_denied);
+    auto dry = service::modify_app_config(*st_, admin->u, patch, true);
+    ASSERT_TRUE(dry);
+    EXPECT_EQ(dry->org().org_name, "Beta");
+    EXPECT_EQ(st_->load_app_config()->org().org_name, "Acme");
+    ASSERT_TRUE(service::modify_app_config(*st_, admin->u, patch, false));
+    EXPECT_EQ(st_->load_app_config()->org().org_name, "Beta");
+}
+
+TEST_P(service_test, host_expiry_has_a_cutoff_only_when_enabled) {
+    EXPECT_EQ(service::host_expiry_cutoff(*st_, t0_).value(), std::nullopt); // before setup
+    auto cfg = new_app_config({"Acme", ""}, "https://fleet.example.com");
+    ASSERT_TRUE(st_->save_app_config(cfg));
+    EXPECT_EQ(service::host_expiry_cutoff(*st_, t0_).value(), std::nullopt); // off by default
+    auto on = patch_app_config(cfg, boost::json::parse(R"({"host_expiry_settings":
+        {"host_expiry_enabled":true,"host_expiry_window":7}})")
+                                        .as_object());
+    ASSERT_TRUE(on);
+    ASSERT_TRUE(st_->save_app_config(*on));
+    EXPECT_EQ(service::host_expiry_cutoff(*st_, t0_).value(), t0_ - 7 * 24 * hour_);
+    auto huge = patch_app_config(*on, boost::json::parse(R"({"host_expiry_settings":
+        {"host_expiry_window":9223372036854775807}})")
+                                          .as_object());
+    ASSERT_TRUE(huge);
+    ASSERT_TRUE(st_->save_app_config(*huge));
+    EXPECT_EQ(service::host_expiry_cutoff(*st_, t0_).value(), 0); // no overflow: nothing expires
+    // Deleting hosts takes their results with them.
+    auto a = st_->enroll_host(details("a"), "key-a", std::nullopt, t0_);
+    auto b = st_->enroll_host(details("b"), "key-b", std::nullopt, t0_);
+    ASSERT_TRUE(a && b);
+    ASSERT_TRUE(st_->record_label_results(a->h.id, {{6, true}}, t0_));
+    ASSERT_TRUE(service::delete_hosts(*st_, {a->h.id, 424242}));
+    EXPECT_FALSE(st_->host_by_id(a->h.id));
+    EXPECT_TRUE(st_->host_by_id(b->h.id));
+    EXPECT_TRUE(st_->host_label_ids(a->h.id)->empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, service_test, ::testing::ValuesIn(all_backends()),

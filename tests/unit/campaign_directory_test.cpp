@@ -65,3 +65,16 @@ TEST(campaign_directory, attach_ignores_a_campaign_that_is_not_active) {
     EXPECT_EQ(d.active(5), nullptr);
     EXPECT_FALSE(d.stopped_reason(5));
 }
+
+TEST(campaign_directory, deleted_hosts_leave_every_active_campaign) {
+    campaign_directory d;
+    d.add(7, "select 1;", {1, 2, 3});
+    d.add(8, "select 2;", {3});
+    d.add(9, "select 3;", {4});
+    // No actor is attached yet: none to tell.
+    EXPECT_TRUE(d.remove_hosts({3, 5}).empty());
+    EXPECT_EQ(d.active(7)->host_ids, (std::vector<std::int64_t>{1, 2}));
+    EXPECT_TRUE(d.active(8)->host_ids.empty());
+    EXPECT_EQ(d.active(9)->host_ids, (std::vector<std::int64_t>{4}));
+    EXPECT_TRUE(d.targeting(3).empty());
+}

@@ -198,3 +198,23 @@ TEST_F(registry_test, the_first_catalogue_is_the_baseline_and_a_reload_unchanged
                      name.starts_with("fleet_policy_query_"))
             << name;
 }
+
+TEST_F(registry_test, deleted_hosts_are_forgotten_and_leave_their_campaigns) {
+    host h;
+    h.id = 2;
+    h.node_key = "key-2";
+    h.platform = "ubuntu";
+    reg.register_host(h, "");
+    now += seconds_to_micros(100);
+    ASSERT_TRUE(reg.authenticate("key-2")); // seen now; host 1 not since it was loaded
+    EXPECT_EQ(reg.seen_before(now), (std::vector<std::int64_t>{1}));
+    EXPECT_TRUE(reg.seen_before(0).empty()); // host 1 was loaded never seen: 0
+    EXPECT_EQ(reg.start_campaign(9, "select 1;", {1, 2}).total, 2);
+    reg.forget_hosts({1, 42}); // an unknown id is skipped
+    EXPECT_FALSE(reg.read("key-1"));
+    EXPECT_EQ(reg.read("key-1").err().code, errc::node_invalid);
+    EXPECT_TRUE(reg.read("key-2"));
+    EXPECT_EQ(reg.size(), 1u);
+    EXPECT_EQ(reg.campaigns().active(9)->host_ids, (std::vector<std::int64_t>{2}));
+    EXPECT_EQ(reg.counts({1, 2}).total, 1);
+}
