@@ -23,6 +23,11 @@ session_args logout, me;
 
 // status_handlers.cpp
 session_args status;
+open_args healthz;
+
+// info_handlers.cpp (fleet-rest.md §7)
+session_args version;
+open_args sso_settings;
 
 // config_handlers.cpp (fleet-rest.md §2)
 session_args get_config, modify_config;

@@ -12,6 +12,7 @@ using namespace handlers;
 constexpr auto v1 = spelled::v1;
 constexpr auto v1_latest = spelled::v1_latest;
 constexpr auto v1_api = spelled::v1_api;
+constexpr auto root = spelled::root;
 constexpr auto always = gate::always;
 constexpr auto before_setup = gate::before_setup;
 constexpr auto after_setup = gate::after_setup;
@@ -25,6 +26,9 @@ constexpr std::array table{
     route_def{"GET",  "/fleet/me",                          v1,        after_setup,  signed_in(me)},
     route_def{"GET",  "/fleet/status/live_query",           v1,        after_setup,  signed_in(status)},
     route_def{"GET",  "/fleet/status/result_store",         v1,        after_setup,  signed_in(status)},
+    route_def{"GET",  "/healthz",                           root,      always,       anyone(healthz)},
+    route_def{"GET",  "/fleet/version",                     v1_latest, after_setup,  signed_in(version)},
+    route_def{"GET",  "/fleet/sso",                         v1_latest, after_setup,  anyone(sso_settings)},
     route_def{"GET",  "/fleet/config",                      v1_latest, after_setup,  signed_in(get_config)},
     route_def{"PATCH","/fleet/config",                      v1_latest, after_setup,  signed_in(modify_config)},
     route_def{"GET",  "/fleet/spec/queries",                v1,        after_setup,  signed_in(list_queries)},
@@ -63,6 +67,8 @@ std::span<const route_def> route_table() {
 }
 
 std::vector<std::string> route_paths(const route_def& r) {
+    if (r.spellings == spelled::root)
+        return {std::string(r.path)};
     std::vector<std::string> out{"/api/v1" + std::string(r.path)};
     if (r.spellings == spelled::v1_latest)
         out.push_back("/api/latest" + std::string(r.path));

@@ -32,6 +32,7 @@ enum class spelled {
     v1,        ///< /api/v1/... only
     v1_latest, ///< /api/v1/... and /api/latest/... (current fleetctl speaks the latter)
     v1_api,    ///< /api/v1/osquery/... and osquery's older /api/osquery/...
+    root,      ///< exactly as given, outside /api (/healthz)
 };
 
 /// Who may call a route.
@@ -48,7 +49,7 @@ constexpr route_handler signed_in(session_fn f) {
 
 struct route_def {
     std::string_view method;
-    std::string_view path; ///< without /api/v1, e.g. "/fleet/spec/labels/{name}"
+    std::string_view path; ///< without /api/v1 (but `root`), e.g. "/fleet/spec/labels/{name}"
     spelled spellings;
     gate when;
     route_handler handler;

@@ -129,7 +129,10 @@ std::vector<route_spec> all_routes() {
                      R"("},"server_settings":{"live_query_disabled":false},
             "smtp_settings":{"port":25},"webhook_settings":{"interval":"12h"}})");
     };
+    out.push_back({"GET", "/healthz", family::open});
     for (const std::string prefix : {"/api/v1/fleet", "/api/latest/fleet"}) {
+        out.push_back({"GET", prefix + "/version"});
+        out.push_back({"GET", prefix + "/sso", family::open});
         out.push_back({"GET", prefix + "/config"});
         out.push_back({"PATCH", prefix + "/config", family::user, config});
     }

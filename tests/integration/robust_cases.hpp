@@ -14,9 +14,10 @@ namespace flotilla::testing::robust {
 
 /// Who a route answers and how it authenticates.
 enum class family {
-    user,  ///< the user API: bearer token, `{"message","errors"}` envelope
-    agent, ///< the osquery endpoints: node key in the body; also `{"error","node_invalid"}`
-    sockjs ///< SockJS's xhr transports: no authentication, a session in the path
+    user,   ///< the user API: bearer token, `{"message","errors"}` envelope
+    agent,  ///< the osquery endpoints: node key in the body; also `{"error","node_invalid"}`
+    sockjs, ///< SockJS's xhr transports: no authentication, a session in the path
+    open    ///< anyone (healthz, sso): no authentication, the user API's envelope
 };
 
 /// What example bodies are built from: the state of the server under test.

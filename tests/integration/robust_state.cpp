@@ -132,7 +132,7 @@ void barrage::every_route(const state& st) {
         std::vector<mode> modes;
         if (r.fam == family::agent)
             modes = {mode::bad_credentials, mode::valid};
-        else if (r.fam == family::sockjs || r.pattern == "/api/v1/setup" ||
+        else if (r.fam == family::sockjs || r.fam == family::open || r.pattern == "/api/v1/setup" ||
                  r.pattern == "/api/v1/fleet/login")
             modes = {mode::none};
         else if (r.unauthenticated_only)
