@@ -303,21 +303,9 @@ host_counts host_registry_state::counts(const std::vector<std::int64_t>& host_id
         if (e == by_key_.end())
             continue;
         const host_entry& h = e->second;
-        switch (status_from(h.seen, h.online_window_s, t)) {
-        case host_status::online:
-            ++c.online;
-            break;
-        case host_status::offline:
-            ++c.offline;
-            break;
-        case host_status::mia:
-            ++c.missing_in_action;
-            break;
-        }
-        if (h.created_at + seconds_to_micros(24 * 3600) >= t)
-            ++c.new_hosts;
+        c.add(status_from(h.seen, h.online_window_s, t),
+              h.created_at + seconds_to_micros(24 * 3600) >= t);
     }
-    c.total = c.online + c.offline + c.missing_in_action;
     return c;
 }
 

@@ -29,6 +29,10 @@ open_args healthz;
 session_args version;
 open_args sso_settings;
 
+// host_handlers.cpp (fleet-rest.md §4)
+session_args list_hosts, count_hosts, host_summary, get_host, get_host_by_identifier, delete_host,
+    label_hosts;
+
 // config_handlers.cpp (fleet-rest.md §2)
 session_args get_config, modify_config;
 

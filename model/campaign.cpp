@@ -6,6 +6,23 @@ namespace flotilla {
 
 namespace bj = boost::json;
 
+void host_counts::add(host_status s, bool is_new) {
+    ++total;
+    switch (s) {
+    case host_status::online:
+        ++online;
+        break;
+    case host_status::offline:
+        ++offline;
+        break;
+    case host_status::mia:
+        ++missing_in_action;
+        break;
+    }
+    if (is_new)
+        ++new_hosts;
+}
+
 bj::value campaign_json(const campaign& c, const host_counts& m) {
     return bj::object{
         {"created_at", "0001-01-01T00:00:00Z"},

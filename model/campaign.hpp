@@ -3,6 +3,7 @@
 /// selection, the Metrics of the creation response, and the stream messages.
 
 #include "model/clock.hpp"
+#include "model/host.hpp"
 
 #include <boost/json/fwd.hpp>
 #include <boost/json/value.hpp>
@@ -34,6 +35,8 @@ struct target_selection {
 struct host_counts {
     std::int64_t total = 0, online = 0, offline = 0, missing_in_action = 0, new_hosts = 0;
     bool operator==(const host_counts&) const = default;
+    /// Counts one host of status `s` (new or not) into the totals.
+    void add(host_status s, bool is_new);
 };
 
 /// The creation response's campaign object: PascalCase Metrics, zero timestamps.

@@ -235,4 +235,17 @@ bj::value to_json(const host& h) {
     };
 }
 
+bj::object host_response(const host& h, micros now, const std::optional<std::string>& team_name,
+                         std::int64_t failing_policies) {
+    auto o = to_json(h).as_object();
+    static constexpr const char* names[] = {"online", "offline", "mia"};
+    o["status"] = names[static_cast<int>(status_of(h, now))];
+    o["display_text"] = h.hostname;
+    o["display_name"] = h.computer_name.empty() ? h.hostname : h.computer_name;
+    o["team_name"] = team_name ? bj::value(*team_name) : bj::value(nullptr);
+    o["issues"] = bj::object{{"total_issues_count", failing_policies},
+                             {"failing_policies_count", failing_policies}};
+    return o;
+}
+
 } // namespace flotilla

@@ -77,5 +77,10 @@ bool is_new(const host& h, micros now);
 
 /// Fleet's full Host object (the live query result's `host`).
 boost::json::value to_json(const host& h);
+/// The REST API's host (GET /hosts, /hosts/{id}): the Host object with its
+/// status at `now`, display_text, team name and failing policy count.
+boost::json::object host_response(const host& h, micros now,
+                                  const std::optional<std::string>& team_name,
+                                  std::int64_t failing_policies = 0);
 
 } // namespace flotilla

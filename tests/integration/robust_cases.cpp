@@ -134,6 +134,20 @@ std::vector<route_spec> all_routes() {
         out.push_back({"GET", prefix + "/version"});
         out.push_back({"GET", prefix + "/sso", family::open});
         out.push_back({"GET", prefix + "/config"});
+        out.push_back({"GET", prefix + "/hosts"});
+        out.push_back({"GET", prefix + "/hosts/count"});
+        out.push_back({"GET", prefix + "/host_summary"});
+        out.push_back({"GET", prefix + "/hosts/{id}", family::user, {}, {}, {{"id", "1"}}});
+        // A valid request deletes the barrage's own agent: only without credentials.
+        out.push_back(
+            {"DELETE", prefix + "/hosts/{id}", family::user, {}, {}, {{"id", "1"}}, true});
+        out.push_back({"GET",
+                       prefix + "/hosts/identifier/{identifier}",
+                       family::user,
+                       {},
+                       {},
+                       {{"identifier", "rb-nobody"}}});
+        out.push_back({"GET", prefix + "/labels/{id}/hosts", family::user, {}, {}, {{"id", "6"}}});
         out.push_back({"PATCH", prefix + "/config", family::user, config});
     }
     out.push_back({"GET", "/api/v1/fleet/spec/queries"});
