@@ -48,7 +48,7 @@ session_args apply_policies, list_global_policies;
 open_args enroll, config, distributed_read, distributed_write, log;
 
 // live_query_handlers.cpp (§4)
-session_args run, run_by_names;
+session_args run, run_by_names, run_by_identifiers;
 
 // results_stream.cpp (§5; the websocket transports are upgrades: api::upgrade)
 open_args sockjs_poll, sockjs_stream, sockjs_send, sockjs_greeting, sockjs_info;

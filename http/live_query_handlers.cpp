@@ -1,4 +1,6 @@
-/// POST /api/v1/fleet/queries/run and /queries/run_by_names (fleet-behaviour.md §4).
+/// POST /api/v1/fleet/queries/run and /queries/run_by_names (fleet-behaviour.md §4),
+/// and current fleetctl's /reports/run_by_identifiers (hosts by hostname, uuid or
+/// serial; fleet-rest.md §8.1).
 
 #include "actors/messages.hpp"
 #include "http/errors.hpp"
@@ -15,10 +17,15 @@ namespace {
 
 namespace bj = boost::json;
 
-expected<session_job> start(api& a, const request& req, const responder& reply, bool by_names) {
+/// How a run's `selected` names its targets.
+enum class targets { by_id, by_name, by_identifier };
+
+expected<session_job> start(api& a, const request& req, const responder& reply, targets how) {
+    const bool by_names = how != targets::by_id;
     auto decoded = decode_run(req.body, by_names);
     if (!decoded)
         return decoded.err();
+    decoded->selected.hosts_by_identifier = how == targets::by_identifier;
     return session_job{[&a, by_names, run = std::move(*decoded),
                         reply](storage::store& st, const viewer& v) -> response {
         auto started = service::start_live_query(
@@ -44,12 +51,17 @@ expected<session_job> start(api& a, const request& req, const responder& reply, 
 
 expected<session_job> handlers::run(api& a, const request& req, const path_params&,
                                     const responder& reply) {
-    return start(a, req, reply, false);
+    return start(a, req, reply, targets::by_id);
 }
 
 expected<session_job> handlers::run_by_names(api& a, const request& req, const path_params&,
                                              const responder& reply) {
-    return start(a, req, reply, true);
+    return start(a, req, reply, targets::by_name);
+}
+
+expected<session_job> handlers::run_by_identifiers(api& a, const request& req, const path_params&,
+                                                   const responder& reply) {
+    return start(a, req, reply, targets::by_identifier);
 }
 
 } // namespace flotilla::http

@@ -1,8 +1,8 @@
 /// The live query results stream (fleet-behaviour.md §5): the raw WebSocket at
 /// /api/v1/fleet/results/websocket (bare JSON both ways) and SockJS's websocket
 /// transport at /api/v1/fleet/results/{server}/{session}/websocket (SockJS
-/// framing). Each connection gets a subscriber actor; this file only adapts
-/// framing and checks the Origin.
+/// framing), each also under /api/latest (current fleetctl). Each connection gets a subscriber
+/// actor; this file only adapts framing and checks the Origin.
 
 #include "actors/subscriber_actor.hpp"
 #include "http/errors.hpp"
@@ -20,7 +20,9 @@ namespace bj = boost::json;
 
 namespace {
 
-constexpr std::string_view results_prefix = "/api/v1/fleet/results/";
+/// The results stream's paths, as 2022's (/api/v1) and current fleetctl (/api/latest) spell them.
+constexpr std::string_view results_prefixes[] = {"/api/v1/fleet/results/",
+                                                 "/api/latest/fleet/results/"};
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -93,11 +95,15 @@ void handlers::sockjs_info(api&, const request&, const path_params&, responder r
 
 upgrade_decision api::upgrade(const request& req, std::shared_ptr<ws_connection> conn) {
     const auto path = target_path(req.target);
-    const bool raw = path == "/api/v1/fleet/results/websocket";
-    bool sockjs = false;
-    if (!raw && path.starts_with(results_prefix) && path.ends_with("/websocket")) {
-        auto segs = decoded_segments(path);
-        sockjs = segs && segs->size() == 7; // api v1 fleet results {server} {session} websocket
+    bool raw = false, sockjs = false;
+    for (auto prefix : results_prefixes) {
+        if (!path.starts_with(prefix))
+            continue;
+        raw = path.substr(prefix.size()) == "websocket";
+        if (!raw && path.ends_with("/websocket")) {
+            auto segs = decoded_segments(path);
+            sockjs = segs && segs->size() == 7; // api v1 fleet results {server} {session} websocket
+        }
     }
     if (!setup_done_ || (!raw && !sockjs))
         return to_response({errc::route_not_found, "404 page not found", {}});

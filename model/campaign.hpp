@@ -29,6 +29,9 @@ struct campaign {
 struct target_selection {
     std::vector<std::int64_t> host_ids, label_ids, team_ids;
     std::vector<std::string> hostnames, label_names;
+    /// `hostnames` also match a host's uuid or hardware serial (current fleetctl's
+    /// run_by_identifiers).
+    bool hosts_by_identifier = false;
 };
 
 /// Host counts by status; `TotalHosts = online + offline + missing_in_action`.

@@ -26,7 +26,11 @@ expected<target_selection> sql_store::resolve_target_names(target_selection sel)
         for (const auto& name : sel.hostnames) {
             if (name.empty())
                 continue; // fleetctl sends [""] for an unset flag
-            auto rows = db_->query("SELECT id FROM hosts WHERE hostname = ?", {name});
+            auto rows = sel.hosts_by_identifier
+                            ? db_->query("SELECT id FROM hosts WHERE hostname = ? OR uuid = ? OR "
+                                         "hardware_serial = ?",
+                                         {name, name, name})
+                            : db_->query("SELECT id FROM hosts WHERE hostname = ?", {name});
             if (rows.empty())
                 errors.push_back({"selected.hosts", "unknown host '" + name + "'"});
             for (const auto& r : rows)

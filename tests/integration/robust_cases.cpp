@@ -161,12 +161,17 @@ std::vector<route_spec> all_routes() {
         for (auto& r : agent_routes(prefix))
             out.push_back(std::move(r));
     // Label and team ids that match nothing only add no hosts to the targets.
-    out.push_back({"POST",
-                   "/api/v1/fleet/queries/run",
-                   family::user,
-                   run,
-                   {"selected.labels[]#number", "selected.teams[]#number"}});
-    out.push_back({"POST", "/api/v1/fleet/queries/run_by_names", family::user, run_by_names});
+    for (const std::string prefix : {"/api/v1/fleet", "/api/latest/fleet"})
+        for (const std::string noun : {"/queries", "/reports"}) {
+            out.push_back({"POST",
+                           prefix + noun + "/run",
+                           family::user,
+                           run,
+                           {"selected.labels[]#number", "selected.teams[]#number"}});
+            out.push_back({"POST", prefix + noun + "/run_by_names", family::user, run_by_names});
+            out.push_back(
+                {"POST", prefix + noun + "/run_by_identifiers", family::user, run_by_names});
+        }
     const std::vector<std::pair<std::string, std::string>> session = {{"server", "000"},
                                                                       {"session", "rb-poll"}};
     out.push_back(
