@@ -33,6 +33,9 @@ open_args sso_settings;
 session_args list_hosts, count_hosts, host_summary, get_host, get_host_by_identifier, delete_host,
     label_hosts;
 
+// target_handlers.cpp (fleet-rest.md §6)
+session_args search_targets, count_targets;
+
 // config_handlers.cpp (fleet-rest.md §2)
 session_args get_config, modify_config;
 

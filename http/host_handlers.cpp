@@ -79,12 +79,8 @@ response detail_response(const expected<service::host_detail>& d, micros now) {
     if (!d)
         return to_response(d.err());
     bj::array labels, policies;
-    for (const auto& l : d->labels) {
-        auto o = to_json(l).as_object();
-        if (!o.contains("label_type"))
-            o["label_type"] = "regular";
-        labels.push_back(std::move(o));
-    }
+    for (const auto& l : d->labels)
+        labels.push_back(label_response(l));
     std::int64_t failing = 0;
     for (const auto& [p, passes] : d->policies) {
         auto o = to_json(p).as_object();

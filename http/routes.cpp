@@ -36,6 +36,8 @@ constexpr std::array table{
     route_def{"DELETE","/fleet/hosts/{id}",                 v1_latest, after_setup,  signed_in(delete_host)},
     route_def{"GET",  "/fleet/hosts/identifier/{identifier}", v1_latest, after_setup, signed_in(get_host_by_identifier)},
     route_def{"GET",  "/fleet/labels/{id}/hosts",           v1_latest, after_setup,  signed_in(label_hosts)},
+    route_def{"POST", "/fleet/targets",                     v1_latest, after_setup,  signed_in(search_targets)},
+    route_def{"POST", "/fleet/targets/count",               v1_latest, after_setup,  signed_in(count_targets)},
     route_def{"GET",  "/fleet/config",                      v1_latest, after_setup,  signed_in(get_config)},
     route_def{"PATCH","/fleet/config",                      v1_latest, after_setup,  signed_in(modify_config)},
     route_def{"GET",  "/fleet/spec/queries",                v1,        after_setup,  signed_in(list_queries)},

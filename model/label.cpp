@@ -124,4 +124,11 @@ bj::value to_json(const label_spec& l) {
     return o;
 }
 
+bj::object label_response(const label_spec& l) {
+    auto o = to_json(l).as_object();
+    o["label_type"] = l.builtin ? "builtin" : "regular";
+    o["display_text"] = l.name;
+    return o;
+}
+
 } // namespace flotilla

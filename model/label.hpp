@@ -40,5 +40,8 @@ bool same_definition(const label_spec& a, const label_spec& b);
 
 /// Fleet's LabelSpec JSON.
 boost::json::value to_json(const label_spec& l);
+/// The REST API's label object (GET /hosts/{id}, /targets): the spec's JSON with
+/// label_type always present ("builtin" or "regular") and display_text.
+boost::json::object label_response(const label_spec& l);
 
 } // namespace flotilla

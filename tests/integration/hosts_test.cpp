@@ -217,5 +217,70 @@ TEST_P(hosts_test, a_deleted_host_is_gone_and_its_agent_refused_at_once) {
               (names{"host-1.local", "host-3.local"}));
 }
 
+TEST_P(hosts_test, targets_search_hosts_labels_and_teams_and_count_the_selection) {
+    auto post = [&](const std::string& path, const std::string& body,
+                    const std::string& token = "") {
+        return http_once(srv_->port(), "POST", path, body,
+                         {{"Authorization", "Bearer " + (token.empty() ? token_ : token)}});
+    };
+    const auto one = std::to_string(ids_["agent-1"]);
+    auto r = post("/api/v1/fleet/targets", R"({"query":"host-","selected":{"hosts":[)" + one +
+                                               R"(],"labels":[],"teams":[]}})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto j = r.json();
+    std::vector<std::string> suggested;
+    for (const auto& h : j.at("targets").at("hosts").as_array()) {
+        suggested.emplace_back(h.at("hostname").as_string());
+        EXPECT_EQ(h.at("display_text"), h.at("hostname"));
+        EXPECT_EQ(h.at("status"), "online");
+    }
+    EXPECT_EQ(suggested, (names{"host-2.local", "host-3.local"})); // the selected one left out
+    EXPECT_TRUE(j.at("targets").at("labels").as_array().empty());
+    EXPECT_EQ(j.at("targets_count"), 1);
+    EXPECT_EQ(j.at("targets_online"), 1);
+    EXPECT_EQ(j.at("targets_offline"), 0);
+    EXPECT_EQ(j.at("targets_missing_in_action"), 0);
+
+    const auto blue = make_team(*inspect_, "blue");
+    auto h = inspect_->host_by_id(ids_["agent-3"]);
+    h->team_id = blue;
+    ASSERT_TRUE(inspect_->update_host(*h));
+    auto labels = post("/api/latest/fleet/targets",
+                       R"({"query":"l","selected":{"hosts":[],"labels":[],"teams":[]}})");
+    ASSERT_EQ(labels.status, 200) << labels.body;
+    j = labels.json();
+    bool all_hosts = false;
+    for (const auto& l : j.at("targets").at("labels").as_array())
+        if (l.at("name") == "All Hosts") {
+            all_hosts = true;
+            EXPECT_EQ(l.at("count"), 3);
+            EXPECT_EQ(l.at("display_text"), "All Hosts");
+            EXPECT_EQ(l.at("label_type"), "builtin");
+        }
+    EXPECT_TRUE(all_hosts) << labels.body;
+    ASSERT_EQ(j.at("targets").at("teams").as_array().size(), 1u); // "blue"
+    EXPECT_EQ(j.at("targets").at("teams").at(0).at("count"), 1);
+    EXPECT_EQ(j.at("targets_count"), 0);
+
+    auto count =
+        post("/api/v1/fleet/targets/count", R"({"selected":{"hosts":[],"labels":[6],"teams":[]}})");
+    ASSERT_EQ(count.status, 200) << count.body;
+    EXPECT_EQ(count.json(), bj::parse(R"({"targets_count":3,"targets_online":3,
+        "targets_offline":0,"targets_missing_in_action":0})"));
+    // A team member counts and finds only the team's hosts.
+    const auto member =
+        make_user_with_token(*inspect_, "tb@example.com", std::nullopt, {{blue, role::observer}});
+    EXPECT_EQ(post("/api/v1/fleet/targets/count",
+                   R"({"selected":{"hosts":[],"labels":[6],"teams":[]}})", member)
+                  .json()
+                  .at("targets_count"),
+              1);
+    auto mine = post("/api/v1/fleet/targets", R"({"query":"","selected":{}})", member);
+    ASSERT_EQ(mine.status, 200) << mine.body;
+    EXPECT_EQ(mine.json().at("targets").at("hosts").as_array().size(), 1u);
+    EXPECT_EQ(post("/api/v1/fleet/targets", "{bad").status, 400);
+    EXPECT_EQ(post("/api/v1/fleet/targets", R"({"selected":{"hosts":["x"]}})").status, 400);
+}
+
 INSTANTIATE_TEST_SUITE_P(backends, hosts_test, ::testing::ValuesIn(all_backends()),
                          backend_printer{});

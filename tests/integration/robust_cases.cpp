@@ -148,6 +148,12 @@ std::vector<route_spec> all_routes() {
                        {},
                        {{"identifier", "rb-nobody"}}});
         out.push_back({"GET", prefix + "/labels/{id}/hosts", family::user, {}, {}, {{"id", "6"}}});
+        auto targets = [](const context& c) {
+            return parse(R"({"query":"rb","query_id":null,"selected":{"hosts":[)" +
+                         std::to_string(c.host_id) + R"(],"labels":[6],"teams":[]}})");
+        };
+        out.push_back({"POST", prefix + "/targets", family::user, targets});
+        out.push_back({"POST", prefix + "/targets/count", family::user, targets});
         out.push_back({"PATCH", prefix + "/config", family::user, config});
     }
     out.push_back({"GET", "/api/v1/fleet/spec/queries"});
