@@ -72,10 +72,12 @@ std::size_t deferred_writes::retry(storage::store& st, std::size_t n) {
         const auto r = run(st, w);
         if (r == outcome::unavailable)
             break;
-        if (r == outcome::written)
-            ++counters_->written_late;
         bytes_ -= w.bytes;
         queue_.pop_front();
+        // Pending first: a reader that sees the write counted as written sees it gone.
+        publish();
+        if (r == outcome::written)
+            ++counters_->written_late;
         ++done;
     }
     if (done > 0 && queue_.empty())
