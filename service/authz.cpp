@@ -27,6 +27,22 @@ bool global_writer(const user& u) {
     return global_role_in(u, {role::admin, role::maintainer});
 }
 
+std::optional<std::vector<std::int64_t>> visible_teams(const user& u) {
+    if (u.global_role)
+        return std::nullopt;
+    std::vector<std::int64_t> teams;
+    for (const auto& t : u.teams)
+        teams.push_back(t.team_id);
+    return teams;
+}
+
+bool sees_host(const user& u, std::optional<std::int64_t> team_id) {
+    if (u.global_role)
+        return true;
+    return team_id && std::any_of(u.teams.begin(), u.teams.end(),
+                                  [&](const team_role& t) { return t.team_id == *team_id; });
+}
+
 error forbidden() {
     return {errc::permission_denied, "forbidden", {}};
 }

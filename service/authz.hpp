@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
+#include <vector>
 
 namespace flotilla::service::authz {
 
@@ -16,6 +18,12 @@ bool global_role_in(const user& u, std::initializer_list<role> roles);
 bool any_team_role_in(const user& u, std::initializer_list<role> roles);
 /// The user holds one of `roles` on `team_id`, or globally.
 bool role_on_team_in(const user& u, std::int64_t team_id, std::initializer_list<role> roles);
+/// The teams whose hosts `u` may see: nullopt for a global user (every host),
+/// else the teams `u` holds any role on.
+std::optional<std::vector<std::int64_t>> visible_teams(const user& u);
+/// Whether `u` may see a host of team `team_id` (nullopt: no team).
+bool sees_host(const user& u, std::optional<std::int64_t> team_id);
+
 /// Global admin or maintainer: may write instance-wide specs.
 bool global_writer(const user& u);
 

@@ -10,13 +10,6 @@ namespace flotilla::service {
 
 namespace {
 
-bool sees(const user& u, const host& h) {
-    if (u.global_role)
-        return true;
-    return h.team_id && std::any_of(u.teams.begin(), u.teams.end(),
-                                    [&](const team_role& t) { return t.team_id == *h.team_id; });
-}
-
 bool contains(const std::string& field, const std::string& text) {
     return field.find(text) != std::string::npos;
 }
@@ -81,21 +74,19 @@ expected<std::vector<host>> visible_matching(storage::store& st, const user& by,
     auto all = st.list_hosts();
     if (!all)
         return all.err();
-    std::optional<std::vector<std::int64_t>> label_hosts;
+    std::optional<std::vector<std::int64_t>> label_hosts; // ascending
     if (f.label_id) {
-        label_hosts.emplace();
-        for (const auto& h : *all) {
-            auto ids = st.host_label_ids(h.id);
-            if (!ids)
-                return ids.err();
-            if (std::find(ids->begin(), ids->end(), *f.label_id) != ids->end())
-                label_hosts->push_back(h.id);
-        }
-        std::sort(label_hosts->begin(), label_hosts->end());
+        target_selection members;
+        members.label_ids = {*f.label_id};
+        auto ids = st.target_host_ids(members, std::nullopt);
+        if (!ids)
+            return ids.err();
+        label_hosts = std::move(*ids);
     }
     std::vector<host> out;
     for (auto& h : *all)
-        if (sees(by, h) && matches(h, f, now, label_hosts ? &*label_hosts : nullptr))
+        if (authz::sees_host(by, h.team_id) &&
+            matches(h, f, now, label_hosts ? &*label_hosts : nullptr))
             out.push_back(std::move(h));
     return out;
 }
@@ -128,7 +119,7 @@ bool policy_applies(const policy& p, const host& h) {
 }
 
 expected<host_detail> detail_of(storage::store& st, const user& by, host h) {
-    if (!sees(by, h))
+    if (!authz::sees_host(by, h.team_id))
         return authz::forbidden();
     host_detail d;
     if (h.team_id)

@@ -1,5 +1,6 @@
 #include "service/targets.hpp"
 
+#include "service/authz.hpp"
 #include "storage/store.hpp"
 
 #include <algorithm>
@@ -8,16 +9,6 @@
 namespace flotilla::service {
 
 namespace {
-
-/// The teams whose hosts `u` may target; nullopt: every host.
-std::optional<std::vector<std::int64_t>> scope_of(const user& u) {
-    if (u.global_role)
-        return std::nullopt;
-    std::vector<std::int64_t> teams;
-    for (const auto& t : u.teams)
-        teams.push_back(t.team_id);
-    return teams;
-}
 
 bool has(const std::vector<std::int64_t>& ids, std::int64_t id) {
     return std::find(ids.begin(), ids.end(), id) != ids.end();
@@ -39,7 +30,7 @@ expected<std::int64_t> hosts_in(storage::store& st, const target_selection& sel,
 
 expected<host_counts> count_targets(storage::store& st, const user& by,
                                     const target_selection& selected, micros now) {
-    const auto scope = scope_of(by);
+    const auto scope = authz::visible_teams(by);
     auto ids = st.target_host_ids(selected, scope);
     if (!ids)
         return ids.err();
@@ -59,7 +50,7 @@ expected<host_counts> count_targets(storage::store& st, const user& by,
 expected<target_suggestions> search_targets(storage::store& st, const user& by,
                                             const std::string& text,
                                             const target_selection& selected, micros now) {
-    const auto scope = scope_of(by);
+    const auto scope = authz::visible_teams(by);
     target_suggestions out;
     auto counts = count_targets(st, by, selected, now);
     if (!counts)
@@ -72,8 +63,7 @@ expected<target_suggestions> search_targets(storage::store& st, const user& by,
     for (auto& h : *hosts) {
         if (out.hosts.size() >= max_target_suggestions)
             break;
-        const bool visible = !scope || (h.team_id && has(*scope, *h.team_id));
-        if (visible && !has(selected.host_ids, h.id) &&
+        if (authz::sees_host(by, h.team_id) && !has(selected.host_ids, h.id) &&
             (contains(h.hostname, text) || contains(h.primary_ip, text)))
             out.hosts.push_back(std::move(h));
     }
