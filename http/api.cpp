@@ -41,11 +41,12 @@ handler api::bind(route_handler h) {
         return [this, fn = h.open](const request& req, const path_params& p, responder reply) {
             fn(*this, req, p, std::move(reply));
         };
-    return [this, fn = h.session](const request& req, const path_params& p, responder reply) {
+    return [this, fn = h.session, during_reset = h.during_reset](
+               const request& req, const path_params& p, responder reply) {
         auto job = fn(*this, req, p, reply); // decoded before authentication, as Fleet does
         if (!job)
             return reply(to_response(job.err()));
-        authenticated(req, std::move(reply), std::move(*job));
+        authenticated(req, std::move(reply), std::move(*job), during_reset);
     };
 }
 
@@ -101,15 +102,19 @@ void api::with_store(responder reply, std::function<response(storage::store&)> f
 }
 
 void api::authenticated(const request& req, responder reply,
-                        std::function<response(storage::store&, const viewer&)> fn) {
+                        std::function<response(storage::store&, const viewer&)> fn,
+                        bool during_reset) {
     std::string token = bearer_token(req);
     if (token.empty())
         return reply(to_response({errc::missing_token, "Authorization header required", {}}));
     with_store(std::move(reply),
-               [this, token = std::move(token), fn = std::move(fn)](storage::store& s) -> response {
+               [this, token = std::move(token), fn = std::move(fn),
+                during_reset](storage::store& s) -> response {
                    auto v = service::authenticate(s, token, now());
                    if (!v)
                        return to_response(v.err());
+                   if (!during_reset && service::reset_required(v->u))
+                       return to_response({errc::reset_required, "password reset required", {}});
                    return fn(s, *v);
                });
 }

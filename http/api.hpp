@@ -45,9 +45,11 @@ public:
     void on_store(std::function<void(storage::store&)> job);
     /// Runs `fn` on the persistence actor; its response goes to `reply`.
     void with_store(responder reply, std::function<response(storage::store&)> fn);
-    /// Authenticates the bearer token, then runs `fn` on the persistence actor.
+    /// Authenticates the bearer token, then runs `fn` on the persistence actor;
+    /// a user whose password reset is required gets 401 unless `during_reset`.
     void authenticated(const request& req, responder reply,
-                       std::function<response(storage::store&, const viewer&)> fn);
+                       std::function<response(storage::store&, const viewer&)> fn,
+                       bool during_reset = false);
     /// Runs CPU-heavy work off the I/O and scheduler threads.
     void off_thread(std::function<void()> fn);
 

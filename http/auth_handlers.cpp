@@ -5,6 +5,7 @@
 #include "http/rest_codec.hpp"
 #include "model/json.hpp"
 #include "model/secrets.hpp"
+#include "service/users.hpp"
 
 #include <boost/json.hpp>
 
@@ -14,6 +15,21 @@ namespace {
 namespace bj = boost::json;
 
 } // namespace
+
+response signed_in_response(storage::store& st, const user& u,
+                            const std::optional<std::string>& token) {
+    auto teams = service::available_teams(st, u);
+    if (!teams)
+        return to_response(teams.err());
+    bj::array available;
+    for (const auto& t : *teams)
+        available.push_back(
+            bj::object{{"id", t.id}, {"name", t.name}, {"description", t.description}});
+    bj::object body{{"user", to_json(u)}, {"available_teams", std::move(available)}};
+    if (token)
+        body["token"] = *token;
+    return response::json(200, body);
+}
 
 namespace handlers {
 
@@ -57,21 +73,19 @@ void login(api& a, const request& req, const path_params&, responder reply) {
     std::string password = std::move(body->password);
     if (password.empty())
         return reply(to_response(service::login_failed()));
-    a.on_store([&a, email, password, reply](storage::store& st) {
+    a.on_store([&a, email, password, reply, from = req.remote_address](storage::store& st) {
         auto u = service::login_user(st, email);
         if (!u)
             return reply(to_response(u.err()));
         // Verifying argon2id takes tens of milliseconds: not on the store's thread.
-        a.off_thread([&a, u = std::move(*u), password, reply]() {
+        a.off_thread([&a, u = std::move(*u), password, reply, from]() {
             if (!verify_password(u.password_hash, password))
                 return reply(to_response(service::login_failed()));
-            a.with_store(reply, [&a, u](storage::store& st2) -> response {
-                auto token = service::open_session(st2, u, a.now());
+            a.with_store(reply, [&a, u, from](storage::store& st2) -> response {
+                auto token = service::open_session(st2, u, from, a.now());
                 if (!token)
                     return to_response(token.err());
-                return response::json(200, bj::object{{"user", to_json(u)},
-                                                      {"available_teams", bj::array{}},
-                                                      {"token", *token}});
+                return signed_in_response(st2, u, *token);
             });
         });
     });
@@ -88,9 +102,8 @@ expected<session_job> logout(api&, const request&, const path_params&, const res
 }
 
 expected<session_job> me(api&, const request&, const path_params&, const responder&) {
-    return session_job{[](storage::store&, const viewer& v) -> response {
-        return response::json(200,
-                              bj::object{{"user", to_json(v.u)}, {"available_teams", bj::array{}}});
+    return session_job{[](storage::store& st, const viewer& v) -> response {
+        return signed_in_response(st, v.u, std::nullopt);
     }};
 }
 

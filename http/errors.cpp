@@ -20,6 +20,7 @@ int status_of(errc code) {
     case errc::missing_token:
     case errc::bad_token:
     case errc::login_failed:
+    case errc::reset_required:
     case errc::node_invalid:
         return 401;
     case errc::rate_limited:
@@ -59,6 +60,8 @@ std::string envelope_message(const error& e) {
         return "Authentication required";
     case errc::login_failed:
         return "Authentication failed";
+    case errc::reset_required:
+        return "password reset required";
     case errc::rate_limited:
         return "limit exceeded, retry after: " + std::to_string(e.retry_after_seconds) + "s";
     case errc::payload_too_large:

@@ -11,6 +11,13 @@ namespace flotilla::http {
 namespace authz = service::authz;
 } // namespace flotilla::http
 
+namespace flotilla::http {
+/// `{"user", "available_teams"}` (and `"token"` when given): what login, /me and
+/// GET /users/{id} answer (auth_handlers.cpp).
+response signed_in_response(storage::store& st, const user& u,
+                            const std::optional<std::string>& token);
+} // namespace flotilla::http
+
 namespace flotilla::http::handlers {
 
 using open_args = void(api&, const request&, const path_params&, responder);
@@ -21,12 +28,21 @@ using session_args = expected<session_job>(api&, const request&, const path_para
 open_args setup, login;
 session_args logout, me;
 
+// user_handlers.cpp (fleet-rest.md §3)
+session_args create_user, list_users, get_user, modify_user, delete_user, change_password,
+    require_password_reset, apply_user_roles, user_sessions, delete_user_sessions,
+    perform_required_password_reset;
+
+// label_handlers.cpp (fleet-rest.md §5.1)
+session_args labels_index, label_show, create_label, modify_label, delete_label_by_name,
+    delete_label_by_id;
+
 // status_handlers.cpp
 session_args status;
 open_args healthz;
 
 // info_handlers.cpp (fleet-rest.md §7)
-session_args version;
+session_args version, list_activities;
 open_args sso_settings;
 
 // host_handlers.cpp (fleet-rest.md §4)

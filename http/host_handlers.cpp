@@ -54,15 +54,6 @@ expected<service::host_filter> decode_filter(const request& req) {
     return f;
 }
 
-expected<std::int64_t> id_param(const path_params& p, const char* name) {
-    const auto& text = p.at(name);
-    std::int64_t id = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec != std::errc{} || end != text.data() + text.size() || id < 0)
-        return error::bad_request(std::string("invalid ") + name + " \"" + text + "\"");
-    return id;
-}
-
 response hosts_response(storage::store& st, const expected<std::vector<host>>& hosts, micros now) {
     if (!hosts)
         return to_response(hosts.err());
@@ -124,7 +115,7 @@ expected<session_job> handlers::label_hosts(api& a, const request& req, const pa
     auto f = decode_filter(req);
     if (!f)
         return f.err();
-    auto id = id_param(p, "id");
+    auto id = path_id(p, "id");
     if (!id)
         return id.err();
     f->label_id = *id; // an unknown label lists no hosts
@@ -170,7 +161,7 @@ expected<session_job> handlers::host_summary(api& a, const request& req, const p
 
 expected<session_job> handlers::get_host(api& a, const request&, const path_params& p,
                                          const responder&) {
-    auto id = id_param(p, "id");
+    auto id = path_id(p, "id");
     if (!id)
         return id.err();
     return session_job{[&a, id = *id](storage::store& st, const viewer& v) {
@@ -187,7 +178,7 @@ expected<session_job> handlers::get_host_by_identifier(api& a, const request&, c
 
 expected<session_job> handlers::delete_host(api& a, const request&, const path_params& p,
                                             const responder& reply) {
-    auto id = id_param(p, "id");
+    auto id = path_id(p, "id");
     if (!id)
         return id.err();
     return session_job{[&a, reply, id = *id](storage::store& st, const viewer& v) -> response {

@@ -1,10 +1,13 @@
 /// GET /api/v1/fleet/version (signed in: Flotilla's version, branch, revision and
 /// build) and GET /api/v1/fleet/sso (open: SSO is off; the config's IdP name and
-/// image are shown as Fleet shows them).
+/// image are shown as Fleet shows them), and GET /api/v1/fleet/activities (the
+/// feed, with current Fleet's `meta`).
 
 #include "http/errors.hpp"
 #include "http/handlers.hpp"
+#include "http/query_params.hpp"
 #include "model/build_info.hpp"
+#include "service/activities.hpp"
 #include "service/app_config.hpp"
 
 #include <boost/json.hpp>
@@ -41,6 +44,28 @@ void handlers::sso_settings(api& a, const request&, const path_params&, responde
                                                     {"idp_image_url", text("idp_image_url")},
                                                     {"sso_enabled", false}}}});
     });
+}
+
+expected<session_job> handlers::list_activities(api&, const request& req, const path_params&,
+                                                const responder&) {
+    auto q = query_params::of(req.target);
+    if (!q)
+        return q.err();
+    auto o = q->list_options();
+    if (!o)
+        return o.err();
+    return session_job{[o = std::move(*o)](storage::store& st, const viewer&) -> response {
+        auto page = service::list_activities(st, o);
+        if (!page)
+            return to_response(page.err());
+        bj::array out;
+        for (const auto& a : page->activities)
+            out.push_back(to_json(a));
+        return response::json(
+            200, bj::object{{"activities", std::move(out)},
+                            {"meta", bj::object{{"has_next_results", page->has_next},
+                                                {"has_previous_results", page->has_previous}}}});
+    }};
 }
 
 } // namespace flotilla::http

@@ -2,6 +2,7 @@
 
 #include <boost/url/parse.hpp>
 #include <charconv>
+#include <limits>
 
 namespace flotilla::http {
 
@@ -51,6 +52,35 @@ expected<std::optional<std::int64_t>> query_params::number(std::string_view name
                                   "\": must be a whole number from " + std::to_string(min) +
                                   " to " + std::to_string(max));
     return std::optional<std::int64_t>{n};
+}
+
+expected<service::list_options> query_params::list_options() const {
+    service::list_options o;
+    o.query = text("query").value_or("");
+    o.order_key = text("order_key").value_or("");
+    const auto dir = text("order_direction").value_or("asc");
+    if (dir != "asc" && dir != "desc")
+        return error::bad_request("unknown order_direction: " + dir);
+    o.descending = dir == "desc";
+    constexpr std::int64_t max_per_page = 10'000'000;
+    auto page = number("page", 0, std::numeric_limits<std::int64_t>::max() / max_per_page);
+    auto per_page = number("per_page", 1, max_per_page);
+    if (!page)
+        return page.err();
+    if (!per_page)
+        return per_page.err();
+    o.page = page->value_or(0);
+    o.per_page = *per_page;
+    return o;
+}
+
+expected<std::int64_t> path_id(const path_params& p, const char* name) {
+    const auto& text = p.at(name);
+    std::int64_t id = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc{} || end != text.data() + text.size() || id < 0)
+        return error::bad_request(std::string("invalid ") + name + " \"" + text + "\"");
+    return id;
 }
 
 } // namespace flotilla::http

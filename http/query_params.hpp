@@ -3,7 +3,9 @@
 /// reads of its parameters: a malformed value is a bad_request naming it.
 
 #include "http/message.hpp"
+#include "http/router.hpp"
 #include "model/error.hpp"
+#include "service/listing.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -29,8 +31,15 @@ public:
     expected<std::optional<std::int64_t>> number(std::string_view name, std::int64_t min,
                                                  std::int64_t max) const;
 
+    /// Fleet's list options (page, per_page, order_key, order_direction, query).
+    expected<service::list_options> list_options() const;
+
 private:
     std::vector<std::pair<std::string, std::string>> params_;
 };
+
+/// The path parameter `name` as an id (a whole number from 0); anything else is
+/// a bad_request naming it.
+expected<std::int64_t> path_id(const path_params& p, const char* name);
 
 } // namespace flotilla::http

@@ -9,7 +9,6 @@ namespace flotilla::http {
 namespace {
 
 using namespace handlers;
-constexpr auto v1 = spelled::v1;
 constexpr auto v1_latest = spelled::v1_latest;
 constexpr auto v1_api = spelled::v1_api;
 constexpr auto root = spelled::root;
@@ -20,14 +19,16 @@ constexpr auto after_setup = gate::after_setup;
 // clang-format off
 constexpr std::array table{
 //  method  path (under /api/v1)                            spellings  exists        who
-    route_def{"POST", "/setup",                             v1,        before_setup, anyone(setup)},
-    route_def{"POST", "/fleet/login",                       v1,        after_setup,  anyone(login)},
-    route_def{"POST", "/fleet/logout",                      v1,        after_setup,  signed_in(logout)},
-    route_def{"GET",  "/fleet/me",                          v1,        after_setup,  signed_in(me)},
-    route_def{"GET",  "/fleet/status/live_query",           v1,        after_setup,  signed_in(status)},
-    route_def{"GET",  "/fleet/status/result_store",         v1,        after_setup,  signed_in(status)},
+    route_def{"POST", "/setup",                             v1_latest, before_setup, anyone(setup)},
+    route_def{"POST", "/fleet/login",                       v1_latest, after_setup,  anyone(login)},
+    route_def{"POST", "/fleet/logout",                      v1_latest, after_setup,  signed_in_resetting(logout)},
+    route_def{"POST", "/fleet/perform_required_password_reset", v1_latest, after_setup, signed_in_resetting(perform_required_password_reset)},
+    route_def{"GET",  "/fleet/me",                          v1_latest, after_setup,  signed_in(me)},
+    route_def{"GET",  "/fleet/status/live_query",           v1_latest, after_setup,  signed_in(status)},
+    route_def{"GET",  "/fleet/status/result_store",         v1_latest, after_setup,  signed_in(status)},
     route_def{"GET",  "/healthz",                           root,      always,       anyone(healthz)},
     route_def{"GET",  "/fleet/version",                     v1_latest, after_setup,  signed_in(version)},
+    route_def{"GET",  "/fleet/activities",                  v1_latest, after_setup,  signed_in(list_activities)},
     route_def{"GET",  "/fleet/sso",                         v1_latest, after_setup,  anyone(sso_settings)},
     route_def{"GET",  "/fleet/hosts",                       v1_latest, after_setup,  signed_in(list_hosts)},
     route_def{"GET",  "/fleet/hosts/count",                 v1_latest, after_setup,  signed_in(count_hosts)},
@@ -35,14 +36,30 @@ constexpr std::array table{
     route_def{"GET",  "/fleet/hosts/{id}",                  v1_latest, after_setup,  signed_in(get_host)},
     route_def{"DELETE","/fleet/hosts/{id}",                 v1_latest, after_setup,  signed_in(delete_host)},
     route_def{"GET",  "/fleet/hosts/identifier/{identifier}", v1_latest, after_setup, signed_in(get_host_by_identifier)},
+    route_def{"GET",  "/fleet/labels",                      v1_latest, after_setup,  signed_in(labels_index)},
+    route_def{"POST", "/fleet/labels",                      v1_latest, after_setup,  signed_in(create_label)},
+    route_def{"GET",  "/fleet/labels/{id}",                 v1_latest, after_setup,  signed_in(label_show)},
+    route_def{"PATCH","/fleet/labels/{id}",                 v1_latest, after_setup,  signed_in(modify_label)},
+    route_def{"DELETE","/fleet/labels/{name}",              v1_latest, after_setup,  signed_in(delete_label_by_name)},
+    route_def{"DELETE","/fleet/labels/id/{id}",             v1_latest, after_setup,  signed_in(delete_label_by_id)},
     route_def{"GET",  "/fleet/labels/{id}/hosts",           v1_latest, after_setup,  signed_in(label_hosts)},
     route_def{"POST", "/fleet/targets",                     v1_latest, after_setup,  signed_in(search_targets)},
     route_def{"POST", "/fleet/targets/count",               v1_latest, after_setup,  signed_in(count_targets)},
+    route_def{"POST", "/fleet/users/admin",                 v1_latest, after_setup,  signed_in(create_user)},
+    route_def{"POST", "/fleet/users/roles/spec",            v1_latest, after_setup,  signed_in(apply_user_roles)},
+    route_def{"GET",  "/fleet/users",                       v1_latest, after_setup,  signed_in(list_users)},
+    route_def{"GET",  "/fleet/users/{id}",                  v1_latest, after_setup,  signed_in(get_user)},
+    route_def{"PATCH","/fleet/users/{id}",                  v1_latest, after_setup,  signed_in(modify_user)},
+    route_def{"DELETE","/fleet/users/{id}",                 v1_latest, after_setup,  signed_in(delete_user)},
+    route_def{"POST", "/fleet/users/{id}/require_password_reset", v1_latest, after_setup, signed_in(require_password_reset)},
+    route_def{"GET",  "/fleet/users/{id}/sessions",         v1_latest, after_setup,  signed_in(user_sessions)},
+    route_def{"DELETE","/fleet/users/{id}/sessions",        v1_latest, after_setup,  signed_in(delete_user_sessions)},
+    route_def{"POST", "/fleet/change_password",             v1_latest, after_setup,  signed_in(change_password)},
     route_def{"GET",  "/fleet/config",                      v1_latest, after_setup,  signed_in(get_config)},
     route_def{"PATCH","/fleet/config",                      v1_latest, after_setup,  signed_in(modify_config)},
-    route_def{"GET",  "/fleet/spec/queries",                v1,        after_setup,  signed_in(list_queries)},
-    route_def{"POST", "/fleet/spec/queries",                v1,        after_setup,  signed_in(apply_queries)},
-    route_def{"GET",  "/fleet/spec/queries/{name}",         v1,        after_setup,  signed_in(get_query)},
+    route_def{"GET",  "/fleet/spec/queries",                v1_latest, after_setup,  signed_in(list_queries)},
+    route_def{"POST", "/fleet/spec/queries",                v1_latest, after_setup,  signed_in(apply_queries)},
+    route_def{"GET",  "/fleet/spec/queries/{name}",         v1_latest, after_setup,  signed_in(get_query)},
     route_def{"GET",  "/fleet/spec/packs",                  v1_latest, after_setup,  signed_in(list_packs)},
     route_def{"POST", "/fleet/spec/packs",                  v1_latest, after_setup,  signed_in(apply_packs)},
     route_def{"GET",  "/fleet/spec/packs/{name}",           v1_latest, after_setup,  signed_in(get_pack)},
@@ -50,8 +67,8 @@ constexpr std::array table{
     route_def{"POST", "/fleet/spec/labels",                 v1_latest, after_setup,  signed_in(apply_labels)},
     route_def{"GET",  "/fleet/spec/labels/{name}",          v1_latest, after_setup,  signed_in(get_label)},
     route_def{"POST", "/fleet/spec/teams",                  v1_latest, after_setup,  signed_in(apply_teams)},
-    route_def{"GET",  "/fleet/spec/enroll_secret",          v1,        after_setup,  signed_in(get_enroll_secrets)},
-    route_def{"POST", "/fleet/spec/enroll_secret",          v1,        after_setup,  signed_in(apply_enroll_secrets)},
+    route_def{"GET",  "/fleet/spec/enroll_secret",          v1_latest, after_setup,  signed_in(get_enroll_secrets)},
+    route_def{"POST", "/fleet/spec/enroll_secret",          v1_latest, after_setup,  signed_in(apply_enroll_secrets)},
     route_def{"POST", "/fleet/spec/policies",               v1_latest, after_setup,  signed_in(apply_policies)},
     route_def{"GET",  "/fleet/global/policies",             v1_latest, after_setup,  signed_in(list_global_policies)},
     route_def{"POST", "/osquery/enroll",                    v1_api,    always,       anyone(enroll)},
@@ -66,11 +83,11 @@ constexpr std::array table{
     route_def{"POST", "/fleet/reports/run",                 v1_latest, after_setup,  signed_in(run)},
     route_def{"POST", "/fleet/reports/run_by_names",        v1_latest, after_setup,  signed_in(run_by_names)},
     route_def{"POST", "/fleet/reports/run_by_identifiers",  v1_latest, after_setup,  signed_in(run_by_identifiers)},
-    route_def{"POST", "/fleet/results/{server}/{session}/xhr",           v1, after_setup, anyone(sockjs_poll)},
-    route_def{"POST", "/fleet/results/{server}/{session}/xhr_streaming", v1, after_setup, anyone(sockjs_stream)},
-    route_def{"POST", "/fleet/results/{server}/{session}/xhr_send",      v1, after_setup, anyone(sockjs_send)},
-    route_def{"GET",  "/fleet/results/",                    v1,        after_setup,  anyone(sockjs_greeting)},
-    route_def{"GET",  "/fleet/results/info",                v1,        after_setup,  anyone(sockjs_info)},
+    route_def{"POST", "/fleet/results/{server}/{session}/xhr",           v1_latest, after_setup, anyone(sockjs_poll)},
+    route_def{"POST", "/fleet/results/{server}/{session}/xhr_streaming", v1_latest, after_setup, anyone(sockjs_stream)},
+    route_def{"POST", "/fleet/results/{server}/{session}/xhr_send",      v1_latest, after_setup, anyone(sockjs_send)},
+    route_def{"GET",  "/fleet/results/",                    v1_latest, after_setup,  anyone(sockjs_greeting)},
+    route_def{"GET",  "/fleet/results/info",                v1_latest, after_setup,  anyone(sockjs_info)},
 };
 // clang-format on
 

@@ -39,12 +39,19 @@ enum class spelled {
 struct route_handler {
     open_fn open = nullptr;       ///< anyone
     session_fn session = nullptr; ///< a signed-in user
+    /// Also a user whose password reset an admin required (logout, the reset
+    /// itself); every other signed-in route answers them 401 "password reset
+    /// required", as Fleet does.
+    bool during_reset = false;
 };
 constexpr route_handler anyone(open_fn f) {
-    return {f, nullptr};
+    return {f, nullptr, false};
 }
 constexpr route_handler signed_in(session_fn f) {
-    return {nullptr, f};
+    return {nullptr, f, false};
+}
+constexpr route_handler signed_in_resetting(session_fn f) {
+    return {nullptr, f, true};
 }
 
 struct route_def {

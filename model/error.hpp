@@ -21,6 +21,7 @@ enum class errc {
     missing_token,      ///< no usable Authorization header (401)
     bad_token,          ///< unknown or expired session token (401)
     login_failed,       ///< wrong email or password (401)
+    reset_required,     ///< an admin required a new password first (401 "password reset required")
     rate_limited,       ///< too many attempts from one client (429)
     node_invalid,       ///< osquery node key missing or unknown (401, osquery body)
     payload_too_large,  ///< request body over the limit (413)

@@ -126,8 +126,12 @@ bj::value to_json(const label_spec& l) {
 
 bj::object label_response(const label_spec& l) {
     auto o = to_json(l).as_object();
+    o["created_at"] = format_rfc3339(l.created_at);
+    o["updated_at"] = format_rfc3339(l.updated_at);
+    o["platform"] = l.platform;
     o["label_type"] = l.builtin ? "builtin" : "regular";
     o["display_text"] = l.name;
+    o["host_ids"] = nullptr;
     return o;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 /// Labels, the builtin set and the label spec (fleet-behaviour.md §3 Labels, §7).
 
+#include "model/clock.hpp"
 #include "model/error.hpp"
 
 #include <boost/json/fwd.hpp>
@@ -24,6 +25,8 @@ struct label_spec {
     label_membership membership = label_membership::dynamic;
     /// Manual labels' member hostnames; nullopt when the key was absent.
     std::optional<std::vector<std::string>> hosts;
+    micros created_at = 0; ///< as stored (not part of the spec)
+    micros updated_at = 0;
 };
 
 /// The seven builtin labels a fresh install has, with their ids (§7).
@@ -40,8 +43,9 @@ bool same_definition(const label_spec& a, const label_spec& b);
 
 /// Fleet's LabelSpec JSON.
 boost::json::value to_json(const label_spec& l);
-/// The REST API's label object (GET /hosts/{id}, /targets): the spec's JSON with
-/// label_type always present ("builtin" or "regular") and display_text.
+/// The REST API's label object (GET /labels, /hosts/{id}, /targets): the spec's
+/// JSON with label_type always present ("builtin" or "regular"), display_text,
+/// the stored times, `platform` always present, and `host_ids` null.
 boost::json::object label_response(const label_spec& l);
 
 } // namespace flotilla

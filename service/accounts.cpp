@@ -2,7 +2,10 @@
 
 #include "model/secrets.hpp"
 #include "model/text.hpp"
+#include "service/activities.hpp"
 #include "storage/store.hpp"
+
+#include <boost/json.hpp>
 
 namespace flotilla::service {
 
@@ -44,6 +47,13 @@ expected<set_up_result> set_up(storage::store& st, const setup_request& s,
         if (!created)
             return created.err();
         out.admin = *created;
+        if (auto r = record_activity(st, out.admin, "created_user",
+                                     {{"user_id", out.admin.id},
+                                      {"user_name", out.admin.name},
+                                      {"user_email", out.admin.email}},
+                                     now);
+            !r)
+            return r;
         if (auto r = st.apply_global_enroll_secrets({random_base64(24)}, now); !r)
             return r;
         auto sess = st.new_session(out.admin.id, digest_hex(out.token), now);
@@ -69,11 +79,16 @@ expected<user> login_user(storage::store& st, const std::string& email) {
     return u;
 }
 
-expected<std::string> open_session(storage::store& st, const user& u, micros now) {
+expected<std::string> open_session(storage::store& st, const user& u,
+                                   const std::string& remote_address, micros now) {
     std::string token = random_base64(64);
-    auto sess = st.new_session(u.id, digest_hex(token), now);
-    if (!sess)
-        return sess.err();
+    auto done = st.transaction([&]() -> expected<void> {
+        if (auto sess = st.new_session(u.id, digest_hex(token), now); !sess)
+            return sess.err();
+        return record_activity(st, u, "user_logged_in", {{"public_ip", remote_address}}, now);
+    });
+    if (!done)
+        return done.err();
     return token;
 }
 

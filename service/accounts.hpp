@@ -48,7 +48,9 @@ expected<user> login_user(storage::store& st, const std::string& email);
 /// The same failure for every reason a login is refused.
 error login_failed();
 
-/// A new session for `u`: returns the bearer token (only its digest is stored).
-expected<std::string> open_session(storage::store& st, const user& u, micros now);
+/// A new session for `u` signing in from `remote_address` (a user_logged_in
+/// activity): returns the bearer token (only its digest is stored).
+expected<std::string> open_session(storage::store& st, const user& u,
+                                   const std::string& remote_address, micros now);
 
 } // namespace flotilla::service

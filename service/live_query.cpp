@@ -1,9 +1,12 @@
 #include "service/live_query.hpp"
 
 #include "model/query.hpp"
+#include "service/activities.hpp"
 #include "service/app_config.hpp"
 #include "service/authz.hpp"
 #include "storage/store.hpp"
+
+#include <boost/json.hpp>
 
 namespace flotilla::service {
 
@@ -49,8 +52,12 @@ expected<live_query> start_live_query(storage::store& st, const user& u,
     auto scope = run_scope(u, adhoc, observer_can_run);
     if (!scope)
         return scope.err();
+    // fleetctl sends an omitted --hosts or --labels as [""]: no name, not an unknown one.
+    auto named = r.selected;
+    std::erase(named.hostnames, std::string());
+    std::erase(named.label_names, std::string());
     auto selection =
-        r.by_names ? st.resolve_target_names(r.selected) : expected<target_selection>(r.selected);
+        r.by_names ? st.resolve_target_names(named) : expected<target_selection>(named);
     if (!selection)
         return selection.err();
     auto hosts = st.target_host_ids(*selection, *scope);
@@ -58,9 +65,18 @@ expected<live_query> start_live_query(storage::store& st, const user& u,
         return hosts.err();
     if (hosts->empty())
         return error::invalid("selected", "no hosts targeted");
-    auto created = st.new_campaign(r.query_id, adhoc ? r.sql : std::nullopt, u, *selection, now);
-    if (!created)
-        return created.err();
+    expected<std::pair<campaign, query>> created = error::backend("no campaign");
+    auto done = st.transaction([&]() -> expected<void> {
+        created = st.new_campaign(r.query_id, adhoc ? r.sql : std::nullopt, u, *selection, now);
+        if (!created)
+            return created.err();
+        return record_activity(st, u, "live_query",
+                               {{"targets_count", static_cast<std::int64_t>(hosts->size())},
+                                {"query_sql", created->second.sql}},
+                               now);
+    });
+    if (!done)
+        return done.err();
     return live_query{created->first, created->second.sql, std::move(*hosts)};
 }
 

@@ -29,4 +29,10 @@ struct viewer {
 /// passed on as it is.
 expected<viewer> authenticate(storage::store& st, std::string_view token, micros now);
 
+/// Whether `u` must set a new password before anything but logging out
+/// (an admin required it; never for SSO users, as in Fleet).
+inline bool reset_required(const user& u) {
+    return u.force_password_reset && !u.sso_enabled;
+}
+
 } // namespace flotilla::service

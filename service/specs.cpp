@@ -1,7 +1,10 @@
 #include "service/specs.hpp"
 
+#include <boost/json.hpp>
+
 #include "model/app_config.hpp"
 #include "model/text.hpp"
+#include "service/activities.hpp"
 #include "service/authz.hpp"
 #include "storage/store.hpp"
 
@@ -19,6 +22,26 @@ template <class Spec> expected<void> validate_all(const std::vector<Spec>& specs
     return error{errc::invalid_argument, "Validation Failed", std::move(errors)};
 }
 
+/// Applies in one transaction with the activity that records it.
+template <class Apply>
+expected<void> applied_with_activity(storage::store& st, const user& by, const char* type,
+                                     boost::json::object details, micros now, Apply&& apply) {
+    return st.transaction([&]() -> expected<void> {
+        if (auto r = apply(); !r)
+            return r;
+        return record_activity(st, by, type, std::move(details), now);
+    });
+}
+
+/// `{"<key>": [names...]}` of the specs applied.
+template <class Spec>
+boost::json::object names_of(const char* key, const std::vector<Spec>& specs) {
+    boost::json::array names;
+    for (const auto& s : specs)
+        names.emplace_back(s.name);
+    return {{key, std::move(names)}};
+}
+
 bool may_read_packs(const user& u) {
     return authz::global_writer(u) || authz::any_team_role_in(u, {role::admin, role::maintainer});
 }
@@ -31,7 +54,16 @@ expected<void> apply_query_specs(storage::store& st, const user& by,
         return authz::forbidden();
     if (auto valid = validate_all(specs); !valid)
         return valid;
-    return st.apply_query_specs(specs, by.id, now);
+    boost::json::array applied;
+    for (const auto& q : specs) {
+        boost::json::object o{{"name", q.name}, {"query", q.query}};
+        if (!q.description.empty())
+            o["description"] = q.description;
+        applied.push_back(std::move(o));
+    }
+    return applied_with_activity(st, by, "applied_spec_saved_query",
+                                 {{"specs", std::move(applied)}}, now,
+                                 [&] { return st.apply_query_specs(specs, by.id, now); });
 }
 
 expected<void> apply_label_specs(storage::store& st, const user& by,
@@ -40,7 +72,8 @@ expected<void> apply_label_specs(storage::store& st, const user& by,
         return authz::forbidden();
     if (auto valid = validate_all(specs); !valid)
         return valid;
-    return st.apply_label_specs(specs, now);
+    return applied_with_activity(st, by, "applied_spec_label", names_of("labels", specs), now,
+                                 [&] { return st.apply_label_specs(specs, now); });
 }
 
 expected<void> apply_policy_specs(storage::store& st, const user& by,
@@ -58,7 +91,8 @@ expected<void> apply_policy_specs(storage::store& st, const user& by,
     }
     if (auto valid = validate_all(specs); !valid)
         return valid;
-    return st.apply_policy_specs(specs, by.id, now);
+    return applied_with_activity(st, by, "applied_spec_policy", names_of("policies", specs), now,
+                                 [&] { return st.apply_policy_specs(specs, by.id, now); });
 }
 
 expected<void> apply_pack_specs(storage::store& st, const user& by,
@@ -67,7 +101,8 @@ expected<void> apply_pack_specs(storage::store& st, const user& by,
         return authz::forbidden();
     if (auto valid = validate_all(specs); !valid)
         return valid;
-    return st.apply_pack_specs(specs, now);
+    return applied_with_activity(st, by, "applied_spec_pack", {}, now,
+                                 [&] { return st.apply_pack_specs(specs, now); });
 }
 
 expected<void> apply_team_specs(storage::store& st, const user& by,
@@ -83,7 +118,8 @@ expected<void> apply_team_specs(storage::store& st, const user& by,
         return valid;
     auto cfg = st.load_app_config();
     const auto global = cfg ? cfg->agent_options() : default_agent_options();
-    return st.apply_team_specs(specs, global, now);
+    return applied_with_activity(st, by, "applied_spec_team", names_of("teams", specs), now,
+                                 [&] { return st.apply_team_specs(specs, global, now); });
 }
 
 expected<void> apply_enroll_secrets(storage::store& st, const user& by,
@@ -98,7 +134,8 @@ expected<void> apply_enroll_secrets(storage::store& st, const user& by,
             check_length(errors, "secrets", s, "enroll secret");
     if (!errors.empty())
         return error{errc::invalid_argument, "Validation Failed", std::move(errors)};
-    return st.apply_global_enroll_secrets(secrets, now);
+    return applied_with_activity(st, by, "applied_spec_enroll_secret", {}, now,
+                                 [&] { return st.apply_global_enroll_secrets(secrets, now); });
 }
 
 expected<std::vector<enroll_secret>> global_enroll_secrets(storage::store& st, const user& by) {

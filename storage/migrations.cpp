@@ -226,6 +226,20 @@ const std::vector<migration>& all_migrations() {
                  FOREIGN KEY (campaign_id) REFERENCES campaigns(id) ON DELETE CASCADE
              )${ENGINE})",
          }},
+        {5,
+         "activities",
+         {
+             R"(CREATE TABLE activities (
+                 id ${ID},
+                 created_at BIGINT NOT NULL,
+                 user_id BIGINT NULL,
+                 user_name ${STR} NOT NULL DEFAULT '',
+                 user_email ${STR} NOT NULL DEFAULT '',
+                 activity_type ${STR} NOT NULL,
+                 details ${TEXT} NOT NULL
+             )${ENGINE})",
+             "CREATE INDEX activities_created_at ON activities (created_at)",
+         }},
     };
     return list;
 }

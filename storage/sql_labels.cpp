@@ -11,7 +11,7 @@ std::vector<label_spec> sql_store::labels_where(const std::string& where,
                                                 bool with_hosts) {
     std::vector<label_spec> out;
     for (const auto& r : db_->query("SELECT id, name, description, query, platform, label_type, "
-                                    "label_membership_type FROM labels " +
+                                    "label_membership_type, created_at, updated_at FROM labels " +
                                         where + " ORDER BY id",
                                     params)) {
         label_spec l;
@@ -22,6 +22,8 @@ std::vector<label_spec> sql_store::labels_where(const std::string& where,
         l.platform = r.str(4);
         l.builtin = r.i64(5) == 1;
         l.membership = r.i64(6) == 1 ? label_membership::manual : label_membership::dynamic;
+        l.created_at = r.i64(7);
+        l.updated_at = r.i64(8);
         if (with_hosts && l.membership == label_membership::manual && !l.builtin) {
             l.hosts.emplace();
             for (const auto& h : db_->query("SELECT h.hostname FROM label_membership m JOIN hosts "
@@ -84,6 +86,52 @@ expected<void> sql_store::apply_label_specs(const std::vector<label_spec>& specs
                                  {id, h});
             }
         }
+        return {};
+    });
+}
+
+expected<label_spec> sql_store::label_by_id(std::int64_t id) {
+    return guarded([&]() -> expected<label_spec> {
+        auto labels = labels_where("WHERE id = ?", {id});
+        if (labels.empty())
+            return error::not_found("Label", std::to_string(id));
+        return std::move(labels[0]);
+    });
+}
+
+expected<std::map<std::int64_t, std::int64_t>> sql_store::label_host_counts() {
+    return guarded([&]() -> expected<std::map<std::int64_t, std::int64_t>> {
+        std::map<std::int64_t, std::int64_t> out;
+        for (const auto& r :
+             db_->query("SELECT label_id, COUNT(*) FROM label_membership GROUP BY label_id", {}))
+            out[r.i64(0)] = r.i64(1);
+        return out;
+    });
+}
+
+expected<void> sql_store::rename_label(std::int64_t id, const std::string& name,
+                                       const std::string& description, micros now) {
+    return transaction([&]() -> expected<void> {
+        if (db_->query("SELECT 1 FROM labels WHERE id = ?", {id}).empty())
+            return error::not_found("Label", std::to_string(id));
+        if (auto other = id_by_name("labels", name); other && *other != id)
+            return error{errc::already_exists,
+                         "Resource Already Exists",
+                         {{"name", "a label named '" + name + "' already exists"}}};
+        db_->execute("UPDATE labels SET name = ?, description = ?, updated_at = ? WHERE id = ?",
+                     {name, description, now, id});
+        return {};
+    });
+}
+
+expected<void> sql_store::delete_label(std::int64_t id) {
+    return transaction([&]() -> expected<void> {
+        if (db_->query("SELECT 1 FROM labels WHERE id = ?", {id}).empty())
+            return error::not_found("Label", std::to_string(id));
+        db_->execute("DELETE FROM label_membership WHERE label_id = ?", {id});
+        db_->execute("DELETE FROM pack_targets WHERE target_type = ? AND target_id = ?",
+                     {std::int64_t{pack_target_label}, id});
+        db_->execute("DELETE FROM labels WHERE id = ?", {id});
         return {};
     });
 }

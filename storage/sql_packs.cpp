@@ -10,9 +10,8 @@ namespace flotilla::storage {
 
 namespace {
 
-/// pack_targets.target_type values (Fleet's).
-constexpr std::int64_t target_label = 0;
-constexpr std::int64_t target_team = 2;
+constexpr std::int64_t target_label = pack_target_label;
+constexpr std::int64_t target_team = pack_target_team;
 
 sql_value opt_bool(const std::optional<bool>& b) {
     return b ? sql_value(std::int64_t{*b ? 1 : 0}) : sql_value(nullptr);

@@ -199,6 +199,58 @@ expected<user> sql_store::user_by_id(std::int64_t id) {
     });
 }
 
+expected<std::vector<user>> sql_store::list_users() {
+    return guarded([&]() -> expected<std::vector<user>> {
+        std::vector<user> out;
+        for (const auto& r :
+             db_->query(std::string("SELECT ") + user_columns + " FROM users ORDER BY id", {}))
+            out.push_back(user_from_row(r));
+        for (auto& u : out)
+            load_teams(u);
+        return out;
+    });
+}
+
+expected<user> sql_store::update_user(user u, micros now) {
+    return guarded([&]() -> expected<user> {
+        sql_value global_role = nullptr;
+        if (u.global_role)
+            global_role = std::string(to_string(*u.global_role));
+        std::int64_t changed = 0;
+        try {
+            changed = db_->execute(
+                "UPDATE users SET updated_at = ?, name = ?, email = ?, password_hash = ?, "
+                "position = ?, gravatar_url = ?, force_password_reset = ?, sso_enabled = ?, "
+                "api_only = ?, global_role = ? WHERE id = ?",
+                {now, u.name, u.email, u.password_hash, u.position, u.gravatar_url,
+                 std::int64_t{u.force_password_reset}, std::int64_t{u.sso_enabled},
+                 std::int64_t{u.api_only}, global_role, u.id});
+        } catch (const db_error& e) {
+            if (e.k == db_error::kind::duplicate)
+                return error{errc::already_exists,
+                             "Resource Already Exists",
+                             {{"email", "User \"" + u.email + "\" already exists"}}};
+            throw;
+        }
+        // MariaDB counts changed rows, SQLite matched ones: ask when nothing changed.
+        if (changed == 0 && db_->query("SELECT 1 FROM users WHERE id = ?", {u.id}).empty())
+            return error::not_found("User", std::to_string(u.id));
+        u.updated_at = now;
+        return u;
+    });
+}
+
+expected<void> sql_store::delete_user(std::int64_t id) {
+    return transaction([&]() -> expected<void> {
+        if (db_->query("SELECT 1 FROM users WHERE id = ?", {id}).empty())
+            return error::not_found("User", std::to_string(id));
+        db_->execute("DELETE FROM sessions WHERE user_id = ?", {id});
+        db_->execute("DELETE FROM user_teams WHERE user_id = ?", {id});
+        db_->execute("DELETE FROM users WHERE id = ?", {id});
+        return {};
+    });
+}
+
 // --- sessions ----------------------------------------------------------------
 
 expected<session> sql_store::new_session(std::int64_t user_id, const std::string& key_digest,
@@ -234,6 +286,23 @@ expected<void> sql_store::delete_session(std::int64_t id) {
     return guarded([&]() -> expected<void> {
         db_->execute("DELETE FROM sessions WHERE id = ?", {id});
         return {};
+    });
+}
+
+expected<std::vector<session>> sql_store::user_sessions(std::int64_t user_id) {
+    return guarded([&]() -> expected<std::vector<session>> {
+        std::vector<session> out;
+        for (const auto& r : db_->query("SELECT id, user_id, key_digest, created_at, accessed_at "
+                                        "FROM sessions WHERE user_id = ? ORDER BY id",
+                                        {user_id}))
+            out.push_back({r.i64(0), r.i64(1), r.str(2), r.i64(3), r.i64(4)});
+        return out;
+    });
+}
+
+expected<std::int64_t> sql_store::delete_user_sessions(std::int64_t user_id, std::int64_t keep) {
+    return guarded([&]() -> expected<std::int64_t> {
+        return db_->execute("DELETE FROM sessions WHERE user_id = ? AND id <> ?", {user_id, keep});
     });
 }
 

@@ -10,6 +10,10 @@
 
 namespace flotilla::storage {
 
+/// pack_targets.target_type values (Fleet's).
+inline constexpr std::int64_t pack_target_label = 0;
+inline constexpr std::int64_t pack_target_team = 2;
+
 /// Translates a driver failure into the error vocabulary.
 error translate(const db_error& e);
 
@@ -27,6 +31,9 @@ public:
     expected<user> new_user(user u, micros now) override;
     expected<user> user_by_email(const std::string& email) override;
     expected<user> user_by_id(std::int64_t id) override;
+    expected<std::vector<user>> list_users() override;
+    expected<user> update_user(user u, micros now) override;
+    expected<void> delete_user(std::int64_t id) override;
 
     // sessions
     expected<session> new_session(std::int64_t user_id, const std::string& key_digest,
@@ -34,6 +41,8 @@ public:
     expected<session> session_by_digest(const std::string& key_digest) override;
     expected<void> touch_session(std::int64_t id, micros now) override;
     expected<void> delete_session(std::int64_t id) override;
+    expected<std::vector<session>> user_sessions(std::int64_t user_id) override;
+    expected<std::int64_t> delete_user_sessions(std::int64_t user_id, std::int64_t keep) override;
     expected<std::int64_t> delete_expired_sessions(micros now) override;
 
     // app config
@@ -72,6 +81,11 @@ public:
     expected<std::vector<label_spec>> label_specs() override;
     expected<label_spec> label_spec_by_name(const std::string& name) override;
     expected<void> apply_label_specs(const std::vector<label_spec>& specs, micros now) override;
+    expected<label_spec> label_by_id(std::int64_t id) override;
+    expected<std::map<std::int64_t, std::int64_t>> label_host_counts() override;
+    expected<void> rename_label(std::int64_t id, const std::string& name,
+                                const std::string& description, micros now) override;
+    expected<void> delete_label(std::int64_t id) override;
     expected<std::int64_t> new_host_for_test(const std::string& identifier,
                                              const std::string& hostname,
                                              std::optional<std::int64_t> team_id,
@@ -114,6 +128,12 @@ public:
                                       micros now) override;
     expected<std::vector<policy>> global_policies() override;
     expected<policy> policy_by_name(const std::string& name) override;
+
+    // activities (sql_activities.cpp)
+    expected<std::int64_t> new_activity(const activity& a) override;
+    expected<std::vector<activity>> list_activities(const std::string& order_column,
+                                                    bool descending, std::int64_t offset,
+                                                    std::optional<std::int64_t> limit) override;
 
 private:
     /// Runs `fn`, translating driver exceptions into errors.

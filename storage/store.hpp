@@ -5,6 +5,7 @@
 /// SQLite and MariaDB and the drivers stay thin. Driver exceptions never leave
 /// this module: every method returns `expected`.
 
+#include "model/activity.hpp"
 #include "model/agent_config.hpp"
 #include "model/app_config.hpp"
 #include "model/campaign.hpp"
@@ -20,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +37,13 @@ public:
     virtual expected<user> new_user(user u, micros now) = 0;
     virtual expected<user> user_by_email(const std::string& email) = 0;
     virtual expected<user> user_by_id(std::int64_t id) = 0;
+    /// Every user with their team roles, in id order.
+    virtual expected<std::vector<user>> list_users() = 0;
+    /// Writes every field of `u` but id, created_at and teams (updated_at = now);
+    /// a taken email is already_exists, an unknown id not_found.
+    virtual expected<user> update_user(user u, micros now) = 0;
+    /// Deletes a user with their sessions and team roles; unknown is not_found.
+    virtual expected<void> delete_user(std::int64_t id) = 0;
 };
 
 /// Login sessions, keyed by the digest of their token.
@@ -46,6 +55,12 @@ public:
     virtual expected<session> session_by_digest(const std::string& key_digest) = 0;
     virtual expected<void> touch_session(std::int64_t id, micros now) = 0;
     virtual expected<void> delete_session(std::int64_t id) = 0;
+    /// A user's sessions, oldest first.
+    virtual expected<std::vector<session>> user_sessions(std::int64_t user_id) = 0;
+    /// Deletes every session of `user_id` but the one with id `keep` (0 keeps
+    /// none); returns how many.
+    virtual expected<std::int64_t> delete_user_sessions(std::int64_t user_id,
+                                                        std::int64_t keep) = 0;
     /// Deletes sessions unused for longer than session_idle_lifetime; returns how many.
     virtual expected<std::int64_t> delete_expired_sessions(micros now) = 0;
 };
@@ -129,6 +144,15 @@ public:
     /// from hostnames (unknown ones ignored). Changing a builtin, or adding one,
     /// is invalid_argument.
     virtual expected<void> apply_label_specs(const std::vector<label_spec>& specs, micros now) = 0;
+    /// One label by id (manual labels with their hostnames).
+    virtual expected<label_spec> label_by_id(std::int64_t id) = 0;
+    /// How many hosts each label has (labels with none are absent).
+    virtual expected<std::map<std::int64_t, std::int64_t>> label_host_counts() = 0;
+    /// Renames a label and sets its description; a taken name is already_exists.
+    virtual expected<void> rename_label(std::int64_t id, const std::string& name,
+                                        const std::string& description, micros now) = 0;
+    /// Deletes a label, its membership and the pack targets naming it.
+    virtual expected<void> delete_label(std::int64_t id) = 0;
 };
 
 /// What the check-in path caches: the dynamic labels and the policies to ask.
@@ -235,6 +259,20 @@ public:
     virtual expected<void> set_campaign_status(std::int64_t id, campaign_status s, micros now) = 0;
 };
 
+/// The activity feed.
+class activity_store {
+public:
+    virtual ~activity_store() = default;
+    /// Appends an activity (its id assigned); the actor's name and email are copied.
+    virtual expected<std::int64_t> new_activity(const activity& a) = 0;
+    /// Activities ordered by `order_column` ("id", "created_at" or "type"; other
+    /// values are invalid_argument), skipping `offset`, at most `limit` (nullopt:
+    /// all); the actor's id and gravatar come from the user if it still exists.
+    virtual expected<std::vector<activity>> list_activities(const std::string& order_column,
+                                                            bool descending, std::int64_t offset,
+                                                            std::optional<std::int64_t> limit) = 0;
+};
+
 /// Every aggregate, plus transactions and health.
 class store : public user_store,
               public session_store,
@@ -246,7 +284,8 @@ class store : public user_store,
               public label_store,
               public host_store,
               public policy_store,
-              public campaign_store {
+              public campaign_store,
+              public activity_store {
 public:
     /// Runs `fn` in one transaction: committed when it returns a value, rolled back
     /// when it returns an error or a driver call fails. Nested calls join the outer one.

@@ -204,7 +204,7 @@ TEST_P(service_test, login_user_answers_an_unknown_email_as_a_wrong_password) {
     }
     auto u = service::login_user(*st_, "a@example.com");
     ASSERT_TRUE(u);
-    auto token = service::open_session(*st_, *u, t0_);
+    auto token = service::open_session(*st_, *u, "127.0.0.1", t0_);
     ASSERT_TRUE(token);
     auto v = service::authenticate(*st_, *token, t0_);
     ASSERT_TRUE(v);

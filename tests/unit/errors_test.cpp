@@ -9,21 +9,14 @@ namespace bj = boost::json;
 
 TEST(errors, every_code_has_its_status) {
     const std::pair<errc, int> expected[] = {
-        {errc::invalid_argument, 422},
-        {errc::bad_request, 400},
-        {errc::not_found, 404},
-        {errc::already_exists, 409},
-        {errc::permission_denied, 403},
-        {errc::missing_token, 401},
-        {errc::bad_token, 401},
-        {errc::login_failed, 401},
-        {errc::rate_limited, 429},
-        {errc::node_invalid, 401},
-        {errc::payload_too_large, 413},
-        {errc::route_not_found, 404},
-        {errc::method_not_allowed, 405},
-        {errc::backend_failure, 500},
-        {errc::timeout, 500},
+        {errc::invalid_argument, 422},  {errc::bad_request, 400},
+        {errc::not_found, 404},         {errc::already_exists, 409},
+        {errc::permission_denied, 403}, {errc::missing_token, 401},
+        {errc::bad_token, 401},         {errc::reset_required, 401},
+        {errc::login_failed, 401},      {errc::rate_limited, 429},
+        {errc::node_invalid, 401},      {errc::payload_too_large, 413},
+        {errc::route_not_found, 404},   {errc::method_not_allowed, 405},
+        {errc::backend_failure, 500},   {errc::timeout, 500},
         {errc::unavailable, 503},
     };
     for (auto [code, status] : expected)
