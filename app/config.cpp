@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <thread>
 #include <yaml-cpp/yaml.h>
@@ -19,6 +20,15 @@ http::server_config settings::listener() const {
     c.key_file = server_key;
     c.io_threads = std::max(2u, std::thread::hardware_concurrency());
     return c;
+}
+
+std::string settings::self_signed_dir() const {
+    if (!server_tls_dir.empty())
+        return server_tls_dir;
+    if (!mysql_address.empty())
+        return ".";
+    auto parent = std::filesystem::path(sqlite_path).parent_path();
+    return parent.empty() ? std::string(".") : parent.string();
 }
 
 storage::mysql_options settings::mysql() const {
@@ -141,9 +151,14 @@ command_line parse_command_line(int argc, const char* const* argv) {
         return app.add_flag("--" + name, target, help)->envname(env_name(name));
     };
     opt("server_address", s.server_address, "Address to listen on (host:port)");
-    flag("server_tls", s.server_tls, "Serve HTTPS (needs --server_cert and --server_key)");
+    flag("server_tls", s.server_tls,
+         "Serve HTTPS (with --server_cert and --server_key, or without both: a self-signed "
+         "certificate made once in --server_tls_dir)");
     opt("server_cert", s.server_cert, "TLS certificate chain (PEM)");
     opt("server_key", s.server_key, "TLS private key (PEM)");
+    opt("server_tls_dir", s.server_tls_dir,
+        "Directory of the self-signed flotilla-tls.crt/.key (default: the SQLite file's "
+        "directory; with --mysql_address, the working directory)");
     auto* mysql_address = opt("mysql_address", s.mysql_address,
                               "MySQL/MariaDB host:port or socket path (default: the SQLite store)");
     opt("mysql_username", s.mysql_username, "MySQL user");
@@ -199,10 +214,14 @@ command_line parse_command_line(int argc, const char* const* argv) {
     };
     if (!split_host_port(s.server_address))
         return fail("--server_address '" + s.server_address + "' is not host:port");
-    if (s.server_tls && (s.server_cert.empty() || s.server_key.empty()))
-        return fail("--server_tls needs both --server_cert and --server_key");
+    if (s.server_tls && (s.server_cert.empty() != s.server_key.empty()))
+        return fail("--server_tls needs both --server_cert and --server_key (or neither, for a "
+                    "self-signed certificate)");
     if (!s.server_tls && (!s.server_cert.empty() || !s.server_key.empty()))
         return fail("--server_cert and --server_key are only used with --server_tls");
+    if (!s.server_tls_dir.empty() && !s.self_signed())
+        return fail("--server_tls_dir is only used with --server_tls without --server_cert and "
+                    "--server_key");
     if (mysql_address->count() > 0 && sqlite_path->count() > 0)
         return fail("--mysql_address and --sqlite_path both given: choose one store");
     if (!s.mysql_address.empty() && !s.mysql_address.starts_with('/') &&

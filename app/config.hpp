@@ -20,6 +20,9 @@ struct settings {
     bool server_tls = false;
     std::string server_cert;
     std::string server_key;
+    /// Where --server_tls without --server_cert/--server_key keeps its self-signed
+    /// pair; empty: see self_signed_dir().
+    std::string server_tls_dir;
     std::string mysql_address;
     std::string mysql_username = "fleet";
     std::string mysql_password;
@@ -36,6 +39,11 @@ struct settings {
     std::string osquery_result_log_file = "/tmp/osquery_result";
     std::string osquery_status_log_file = "/tmp/osquery_status";
 
+    /// True when --server_tls is on without a certificate: one is made (app/self_signed.hpp).
+    bool self_signed() const { return server_tls && server_cert.empty() && server_key.empty(); }
+    /// The directory of the self-signed pair: --server_tls_dir, else beside the
+    /// store (the SQLite file's directory; with MySQL, the working directory).
+    std::string self_signed_dir() const;
     /// The listener settings derived from server_*.
     http::server_config listener() const;
     storage::mysql_options mysql() const;

@@ -2,6 +2,7 @@
 
 #include "app/config.hpp"
 #include "app/instance.hpp"
+#include "app/self_signed.hpp"
 #include "model/secrets.hpp"
 
 #include <csignal>
@@ -53,8 +54,9 @@ void init_logging(const flotilla::settings& s) {
     }
 }
 
-std::string setup_hint(const std::string& base) {
-    return "No user exists yet. Complete setup with:\n  curl -X POST " + base +
+/// `curl_tls` is what curl needs to trust the server (--cacert for a self-signed one).
+std::string setup_hint(const std::string& base, const std::string& curl_tls) {
+    return "No user exists yet. Complete setup with:\n  curl" + curl_tls + " -X POST " + base +
            "/api/v1/setup -H 'Content-Type: application/json' -d "
            "'{\"server_url\":\"https://localhost:8080\",\"org_info\":{\"org_name\":\"Acme\"},"
            "\"admin\":{\"name\":\"Admin\",\"email\":\"admin@example.com\",\"password\":\"change-"
@@ -72,7 +74,7 @@ int main(int argc, char** argv) {
         (*cl.exit_code == 0 ? std::cout : std::cerr) << cl.output << "\n";
         return *cl.exit_code;
     }
-    const auto& s = cl.s;
+    auto& s = cl.s;
     init_logging(s);
     if (!flotilla::init_secrets()) {
         spdlog::critical("libsodium failed to initialise");
@@ -98,6 +100,19 @@ int main(int argc, char** argv) {
         return 1;
     }
     std::shared_ptr<store> shared(std::move(*st));
+    std::optional<flotilla::app::self_signed_files> self_signed;
+    if (s.self_signed()) {
+        auto made = flotilla::app::ensure_self_signed(s.self_signed_dir(), s.listener().host);
+        if (!made) {
+            std::cerr << "flotilla: " << made.err().message << "\n";
+            return 2;
+        }
+        for (const auto& w : made->warnings)
+            spdlog::warn("{}", w);
+        s.server_cert = made->cert_file;
+        s.server_key = made->key_file;
+        self_signed = std::move(*made);
+    }
     auto users = shared->count_users();
     const std::string backend = shared->backend_name();
     auto inst = flotilla::app::instance::start(s.listener(), shared, s.instance());
@@ -111,8 +126,12 @@ int main(int argc, char** argv) {
     std::cout << "Flotilla is serving on " << base << " (store: " << backend
               << (backend == "sqlite" ? " " + s.sqlite_path : " " + s.mysql_address) << ")"
               << std::endl;
+    if (self_signed)
+        std::cout << flotilla::app::self_signed_hint(*self_signed, listener.host, (*inst)->port())
+                  << std::endl;
     if (users && *users == 0)
-        std::cout << setup_hint(base) << std::endl;
+        std::cout << setup_hint(base, self_signed ? " --cacert " + self_signed->cert_file : "")
+                  << std::endl;
     (*inst)->handle_signals();
     (*inst)->run();
     inst->reset();

@@ -36,9 +36,9 @@ TEST(cli, help_lists_the_flags_and_exits_0) {
     auto [code, out] = run_flotilla({"--help"});
     EXPECT_EQ(code, 0);
     for (const char* flag :
-         {"--server_address", "--server_tls", "--server_cert", "--server_key", "--mysql_address",
-          "--mysql_username", "--mysql_password", "--mysql_database", "--sqlite_path",
-          "--logging_debug", "--logging_json", "--config"})
+         {"--server_address", "--server_tls", "--server_cert", "--server_key", "--server_tls_dir",
+          "--mysql_address", "--mysql_username", "--mysql_password", "--mysql_database",
+          "--sqlite_path", "--logging_debug", "--logging_json", "--config"})
         EXPECT_NE(out.find(flag), std::string::npos) << flag;
 }
 
@@ -46,9 +46,11 @@ TEST(cli, bad_settings_exit_2_with_one_line) {
     auto [code, out] = run_flotilla({"serve", "--server_address", "nowhere"});
     EXPECT_EQ(code, 2);
     EXPECT_EQ(out, "flotilla: --server_address 'nowhere' is not host:port\n");
-    auto [code2, out2] = run_flotilla({"serve"}, {{"FLOTILLA_SERVER_TLS", "true"}});
+    auto [code2, out2] = run_flotilla(
+        {"serve"}, {{"FLOTILLA_SERVER_TLS", "true"}, {"FLOTILLA_SERVER_KEY", "/tmp/k.pem"}});
     EXPECT_EQ(code2, 2);
-    EXPECT_EQ(out2, "flotilla: --server_tls needs both --server_cert and --server_key\n");
+    EXPECT_EQ(out2, "flotilla: --server_tls needs both --server_cert and --server_key (or "
+                    "neither, for a self-signed certificate)\n");
 }
 
 TEST(cli, serve_runs_setup_and_login_on_sqlite_and_stops_on_sigterm) {

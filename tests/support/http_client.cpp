@@ -1,11 +1,14 @@
 #include "tests/support/http_client.hpp"
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <optional>
 #include <stdexcept>
 
@@ -64,9 +67,15 @@ struct http_client::impl {
 http_client::http_client(unsigned short port, client_options opts) : p_(std::make_unique<impl>()) {
     p_->opts = opts;
     tcp::endpoint ep(net::ip::make_address("127.0.0.1"), port);
-    if (opts.tls) {
+    if (opts.tls && opts.ca_file.empty()) {
         p_->ssl_ctx.set_verify_mode(net::ssl::verify_none);
         p_->tls.emplace(p_->ioc, p_->ssl_ctx);
+    } else if (opts.tls) {
+        p_->ssl_ctx.load_verify_file(opts.ca_file);
+        p_->ssl_ctx.set_verify_mode(net::ssl::verify_peer);
+        p_->ssl_ctx.set_verify_callback(net::ssl::host_name_verification(opts.verify_name));
+        p_->tls.emplace(p_->ioc, p_->ssl_ctx);
+        SSL_set_tlsext_host_name(p_->tls->native_handle(), opts.verify_name.c_str());
     } else {
         p_->plain.emplace(p_->ioc);
     }
@@ -136,6 +145,26 @@ bool http_client::closed_by_server() {
     });
     // A byte or a timeout: still open. End of stream, a reset or a TLS close: closed.
     return ec && ec != beast::error::timeout;
+}
+
+std::string http_client::peer_certificate_sha256() const {
+    if (!p_->tls)
+        return {};
+    std::unique_ptr<X509, decltype(&X509_free)> cert(
+        SSL_get1_peer_certificate(p_->tls->native_handle()), &X509_free);
+    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+    unsigned int len = 0;
+    if (!cert || X509_digest(cert.get(), EVP_sha256(), md.data(), &len) != 1)
+        return {};
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned i = 0; i < len; ++i) {
+        if (i > 0)
+            out += ':';
+        out += digits[md[i] >> 4];
+        out += digits[md[i] & 0xF];
+    }
+    return out;
 }
 
 http_reply http_once(unsigned short port, const std::string& method, const std::string& target,

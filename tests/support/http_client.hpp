@@ -30,6 +30,10 @@ struct http_reply {
 struct client_options {
     bool tls = false;
     std::chrono::milliseconds timeout{10000};
+    /// With tls: verify the server's certificate against this CA file (PEM) and
+    /// `verify_name` (a DNS name or an IP); empty: no verification.
+    std::string ca_file = {};
+    std::string verify_name = "localhost";
 };
 
 /// One connection, kept alive across requests.
@@ -52,6 +56,9 @@ public:
     http_reply read_reply();
     /// True when the server closes the connection before the deadline.
     bool closed_by_server();
+    /// The SHA-256 fingerprint of the certificate the server presented over TLS
+    /// ("AB:CD:..."; "" without TLS).
+    std::string peer_certificate_sha256() const;
 
     struct impl;
 

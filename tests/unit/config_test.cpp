@@ -81,6 +81,22 @@ TEST(config, yaml_file_uses_fleets_keys) {
     EXPECT_TRUE(cl.s.logging_debug);
 }
 
+TEST(config, server_tls_alone_asks_for_a_self_signed_pair) {
+    auto cl = parse({"serve", "--server_tls", "--sqlite_path", "/srv/f/flotilla.db"});
+    ASSERT_FALSE(cl.exit_code) << cl.output;
+    EXPECT_TRUE(cl.s.self_signed());
+    EXPECT_EQ(cl.s.self_signed_dir(), "/srv/f");
+    auto f = write_file("flotilla_cfg_tls_", "server:\n  tls: true\n  tls_dir: /etc/flotilla\n");
+    auto from_file = parse({"serve", "--config", f});
+    ASSERT_FALSE(from_file.exit_code) << from_file.output;
+    EXPECT_TRUE(from_file.s.self_signed());
+    EXPECT_EQ(from_file.s.self_signed_dir(), "/etc/flotilla");
+    auto given =
+        parse({"serve", "--server_tls", "--server_cert", "c.pem", "--server_key", "k.pem"});
+    ASSERT_FALSE(given.exit_code) << given.output;
+    EXPECT_FALSE(given.s.self_signed());
+}
+
 TEST(config, command_line_beats_environment_beats_file) {
     auto f = write_file("flotilla_cfg_prec_", "server:\n  address: 127.0.0.1:1111\n"
                                               "mysql:\n  username: from_file\n"
@@ -98,8 +114,12 @@ TEST(config, bad_settings_exit_2_with_one_message) {
     const std::vector<std::vector<std::string>> bad = {
         {"serve", "--server_address", "nonsense"},
         {"serve", "--server_address", "127.0.0.1:99999"},
-        {"serve", "--server_tls"},
+        {"serve", "--server_tls", "--server_cert", "c.pem"},
+        {"serve", "--server_tls", "--server_key", "k.pem"},
         {"serve", "--server_cert", "c.pem"},
+        {"serve", "--server_tls_dir", "/tmp"},
+        {"serve", "--server_tls", "--server_cert", "c.pem", "--server_key", "k.pem",
+         "--server_tls_dir", "/tmp"},
         {"serve", "--mysql_address", "db:3306", "--sqlite_path", "x.db"},
         {"serve", "--no_such_flag"},
         {"prepare", "db"},
