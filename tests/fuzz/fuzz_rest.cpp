@@ -1,7 +1,9 @@
 /// The REST bodies that are not specs: setup (and its server_url validation),
-/// login, and live query run / run_by_names (and the ATTACH check on its SQL).
+/// login, and live query run / run_by_names (and the ATTACH check on its SQL);
+/// the users routes' bodies (user payloads, passwords, the user_roles spec).
 
 #include "http/rest_codec.hpp"
+#include "http/user_codec.hpp"
 #include "model/app_config.hpp"
 #include "model/query.hpp"
 
@@ -17,5 +19,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (bool by_names : {false, true})
         if (auto run = flotilla::http::decode_run(body, by_names); run && run->sql)
             (void)flotilla::has_attach(*run->sql);
+    for (bool creating : {false, true})
+        (void)flotilla::http::decode_user_payload(body, creating);
+    (void)flotilla::http::decode_password_change(body);
+    (void)flotilla::http::decode_require_reset(body);
+    (void)flotilla::http::decode_user_roles_spec(body);
     return 0;
 }

@@ -1,5 +1,7 @@
-/// §2's permission table on every spec endpoint, for global admin, maintainer
-/// and observer, and for team admin, maintainer and observer; on both stores.
+/// §2's permission table on every endpoint, for global admin, maintainer and
+/// observer, and for team admin, maintainer and observer, each a real user the
+/// admin created through POST /users/admin and who signed in with POST /login;
+/// on both stores.
 
 #include "tests/support/backends.hpp"
 #include "tests/support/builders.hpp"
@@ -27,15 +29,27 @@ protected:
         auto inspect = db_->open();
         blue_ = make_team(*inspect, "blue");
         make_team(*inspect, "red");
-        tokens_[maintainer] = make_user_with_token(*inspect, "m@example.com", role::maintainer);
-        tokens_[observer] = make_user_with_token(*inspect, "o@example.com", role::observer);
+        const std::string blue = R"([{"id":)" + std::to_string(blue_) + R"(,"role":")";
+        tokens_[maintainer] = signed_in_user("m@example.com", R"("global_role":"maintainer")");
+        tokens_[observer] = signed_in_user("o@example.com", R"("global_role":"observer")");
         tokens_[team_admin] =
-            make_user_with_token(*inspect, "ta@example.com", std::nullopt, {{blue_, role::admin}});
-        tokens_[team_maintainer] = make_user_with_token(*inspect, "tm@example.com", std::nullopt,
-                                                        {{blue_, role::maintainer}});
-        tokens_[team_observer] = make_user_with_token(*inspect, "to@example.com", std::nullopt,
-                                                      {{blue_, role::observer}});
+            signed_in_user("ta@example.com", R"("teams":)" + blue + R"(admin"}])");
+        tokens_[team_maintainer] =
+            signed_in_user("tm@example.com", R"("teams":)" + blue + R"(maintainer"}])");
+        tokens_[team_observer] =
+            signed_in_user("to@example.com", R"("teams":)" + blue + R"(observer"}])");
         ASSERT_TRUE(inspect->apply_query_specs({{"q", "", "SELECT 1", false}}, 1, srv_->now()));
+        host_ = *inspect->new_host_for_test("perm-host", "perm-host.local", blue_, srv_->now());
+    }
+    /// A user the admin creates through the API, signed in through /login.
+    std::string signed_in_user(const std::string& email, const std::string& roles) {
+        auto r = http_once(srv_->port(), "POST", "/api/v1/fleet/users/admin",
+                           R"({"name":"U","email":")" + email +
+                               R"(","password":"pass-1!x","admin_forced_password_reset":false,)" +
+                               roles + "}",
+                           {{"Authorization", "Bearer " + tokens_[admin]}});
+        EXPECT_EQ(r.status, 200) << r.body;
+        return srv_->login(email, "pass-1!x");
     }
     int status(who w, const std::string& method, const std::string& path,
                const std::string& body = "") {
@@ -58,8 +72,15 @@ protected:
                 << names[w] << " " << method << " " << path << " " << body;
     }
 
+    /// The id of the label named `name`, as text.
+    std::string label_id(const std::string& name) {
+        auto inspect = db_->open();
+        return std::to_string(inspect->label_spec_by_name(name)->id);
+    }
+
     std::string tokens_[6];
     std::int64_t blue_ = 0;
+    std::int64_t host_ = 0;
 };
 
 } // namespace
@@ -125,6 +146,76 @@ TEST_P(permissions_test, status_and_me_are_open_to_every_role) {
     EXPECT_EQ(me.json().at("user").at("teams"),
               bj::parse(R"([{"id":)" + std::to_string(blue_) +
                         R"(,"name":"blue","description":"","role":"maintainer"}])"));
+}
+
+TEST_P(permissions_test, hosts_and_targets) {
+    const std::set<who> everyone = {admin,      maintainer,      observer,
+                                    team_admin, team_maintainer, team_observer};
+    for (const char* path : {"/api/v1/fleet/hosts", "/api/latest/fleet/hosts/count",
+                             "/api/v1/fleet/host_summary", "/api/v1/fleet/labels/6/hosts"})
+        check("GET", path, "", everyone);
+    // The host is on team blue: every global user and blue's members see it.
+    check("GET", "/api/v1/fleet/hosts/" + std::to_string(host_), "", everyone);
+    check("POST", "/api/v1/fleet/targets", R"({"query":"","selected":{"hosts":[]}})", everyone);
+    check("POST", "/api/latest/fleet/targets/count", R"({"selected":{"hosts":[]}})", everyone);
+}
+
+TEST_P(permissions_test, config_version_and_activities) {
+    const std::set<who> everyone = {admin,      maintainer,      observer,
+                                    team_admin, team_maintainer, team_observer};
+    check("GET", "/api/v1/fleet/config", "", everyone);
+    check("GET", "/api/latest/fleet/version", "", everyone);
+    check("GET", "/api/v1/fleet/activities", "", everyone);
+    check("PATCH", "/api/v1/fleet/config", R"({"org_info":{"org_name":"Acme"}})", {admin});
+}
+
+TEST_P(permissions_test, users) {
+    const std::set<who> everyone = {admin,      maintainer,      observer,
+                                    team_admin, team_maintainer, team_observer};
+    check("GET", "/api/v1/fleet/users", "", everyone);
+    check("GET", "/api/v1/fleet/users/1", "", everyone);
+    int n = 0;
+    auto new_user = [&](const std::string& roles) {
+        return R"({"name":"N","email":"new)" + std::to_string(++n) +
+               R"(@example.com","password":"pass-1!x",)" + roles + "}";
+    };
+    for (who w : {admin, maintainer, observer, team_admin, team_maintainer, team_observer})
+        EXPECT_EQ(
+            status(w, "POST", "/api/v1/fleet/users/admin", new_user(R"("global_role":"observer")")),
+            w == admin ? 200 : 403)
+            << names[w];
+    // A team admin adds users to their own team.
+    for (who w : {admin, maintainer, observer, team_admin, team_maintainer, team_observer})
+        EXPECT_EQ(status(w, "POST", "/api/v1/fleet/users/admin",
+                         new_user(R"("teams":[{"id":)" + std::to_string(blue_) +
+                                  R"(,"role":"observer"}])")),
+                  w == admin || w == team_admin ? 200 : 403)
+            << names[w];
+    check("POST", "/api/v1/fleet/users/roles/spec",
+          R"({"spec":{"roles":{"admin@example.com":{"global_role":"admin"}}}})", {admin});
+    check("PATCH", "/api/v1/fleet/users/1", R"({"position":"Boss"})", {admin});
+    check("GET", "/api/v1/fleet/users/1/sessions", "", {admin});
+}
+
+TEST_P(permissions_test, labels_rest) {
+    const std::set<who> everyone = {admin,      maintainer,      observer,
+                                    team_admin, team_maintainer, team_observer};
+    check("GET", "/api/v1/fleet/labels", "", everyone);
+    check("GET", "/api/latest/fleet/labels/6", "", everyone);
+    for (who w : {admin, maintainer, observer, team_admin, team_maintainer, team_observer})
+        EXPECT_EQ(status(w, "POST", "/api/v1/fleet/labels",
+                         R"({"name":"l-)" + std::string(names[w]) + R"(","query":"select 1"})"),
+                  w == admin || w == maintainer ? 200 : 403)
+            << names[w];
+    check("PATCH", "/api/v1/fleet/labels/" + label_id("l-admin"), R"({"description":"d"})",
+          {admin, maintainer});
+}
+
+TEST_P(permissions_test, live_queries) {
+    const std::string adhoc =
+        R"({"query":"select 1","selected":{"hosts":[)" + std::to_string(host_) + "]}}";
+    check("POST", "/api/v1/fleet/queries/run", adhoc,
+          {admin, maintainer, team_admin, team_maintainer});
 }
 
 TEST_P(permissions_test, every_spec_endpoint_needs_a_token) {

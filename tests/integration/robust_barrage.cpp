@@ -71,8 +71,8 @@ std::string printable(std::string_view s, std::size_t max = 160) {
 }
 
 bool open_before_setup(const std::string& pattern) {
-    return pattern == "/api/v1/setup" || pattern == "/healthz" ||
-           pattern.starts_with("/api/v1/osquery/") || pattern.starts_with("/api/osquery/");
+    return is_setup(pattern) || pattern == "/healthz" || pattern.starts_with("/api/v1/osquery/") ||
+           pattern.starts_with("/api/osquery/");
 }
 
 } // namespace
@@ -243,7 +243,7 @@ bool parses_as_array(const std::string& body) {
 void barrage::route_bodies(const route_spec& r, mode m, const state& st) {
     if (streams(r))
         return; // its body is ignored and a valid one answers with a stream
-    const bool gated = setup_done_ ? r.pattern == "/api/v1/setup" : !open_before_setup(r.pattern);
+    const bool gated = setup_done_ ? is_setup(r.pattern) : !open_before_setup(r.pattern);
     const bool authorized =
         !gated && (m == mode::valid || r.fam == family::sockjs || r.fam == family::open);
     auto c = context_for(m, st);

@@ -55,6 +55,76 @@ std::vector<route_spec> spec_routes(const std::string& prefix) {
     return out;
 }
 
+/// The users routes. Those whose valid request would change the barrage's own
+/// admin (its password, sessions or roles) are sent without credentials only.
+std::vector<route_spec> user_routes(const std::string& fleet) {
+    std::vector<route_spec> out;
+    auto create = [](const context& c) {
+        return parse(R"({"name":"rb","email":"rb-)" + c.tag +
+                     R"(@example.com","password":"rb-pass-1!","global_role":"observer",
+            "admin_forced_password_reset":false,"api_only":false,"sso_enabled":false,
+            "position":"p","teams":null})");
+    };
+    auto modify = [](const context& c) {
+        return parse(R"({"name":"rb-)" + c.tag + R"(","position":"p","global_role":"admin"})");
+    };
+    auto password = [](const context& c) {
+        return parse(R"({"old_password":"wrong-)" + c.tag + R"(","new_password":"rb-new-1!"})");
+    };
+    auto reset = [](const context&) { return parse(R"({"require":false})"); };
+    auto roles = [](const context&) {
+        return parse(R"({"spec":{"roles":{"admin@example.com":{"global_role":"admin",
+            "teams":null}}}})");
+    };
+    auto perform = [](const context& c) {
+        return parse(R"({"new_password":"rb-)" + c.tag + R"(-1!"})");
+    };
+    const route_spec::param_list admin_id = {{"id", "1"}};
+    // The team id may be any number (no team matches it: a 422).
+    out.push_back({"POST", fleet + "/users/admin", family::user, create, {"teams"}});
+    out.push_back({"POST",
+                   fleet + "/users/roles/spec",
+                   family::user,
+                   roles,
+                   {"spec.roles.admin@example.com.teams"}});
+    out.push_back({"GET", fleet + "/users"});
+    out.push_back({"GET", fleet + "/users/{id}", family::user, {}, {}, admin_id});
+    out.push_back({"PATCH", fleet + "/users/{id}", family::user, modify, {}, admin_id, true});
+    out.push_back({"DELETE", fleet + "/users/{id}", family::user, {}, {}, admin_id, true});
+    out.push_back({"POST",
+                   fleet + "/users/{id}/require_password_reset",
+                   family::user,
+                   reset,
+                   {},
+                   admin_id,
+                   true});
+    out.push_back({"GET", fleet + "/users/{id}/sessions", family::user, {}, {}, admin_id});
+    out.push_back({"DELETE", fleet + "/users/{id}/sessions", family::user, {}, {}, admin_id, true});
+    out.push_back({"POST", fleet + "/change_password", family::user, password});
+    out.push_back({"POST", fleet + "/perform_required_password_reset", family::user, perform});
+    return out;
+}
+
+std::vector<route_spec> label_routes(const std::string& fleet) {
+    std::vector<route_spec> out;
+    auto create = [](const context& c) {
+        return parse(R"({"name":"rb-new-)" + c.tag +
+                     R"(","query":"select 1","description":"d","platform":"linux"})");
+    };
+    auto modify = [](const context& c) {
+        return parse(R"({"name":"rb-renamed-)" + c.tag + R"(","description":"d"})");
+    };
+    out.push_back({"GET", fleet + "/labels"});
+    out.push_back({"POST", fleet + "/labels", family::user, create});
+    out.push_back({"GET", fleet + "/labels/{id}", family::user, {}, {}, {{"id", "6"}}});
+    // Label 1 is a builtin: renaming it is refused.
+    out.push_back({"PATCH", fleet + "/labels/{id}", family::user, modify, {}, {{"id", "1"}}});
+    out.push_back(
+        {"DELETE", fleet + "/labels/{name}", family::user, {}, {}, {{"name", "rb-nothing"}}});
+    out.push_back({"DELETE", fleet + "/labels/id/{id}", family::user, {}, {}, {{"id", "999999"}}});
+    return out;
+}
+
 std::vector<route_spec> agent_routes(const std::string& prefix) {
     std::vector<route_spec> out;
     auto enroll = [](const context& c) {
@@ -118,12 +188,20 @@ std::vector<route_spec> all_routes() {
     auto sockjs_send = [](const context&) {
         return parse(R"(["{\"type\":\"select_campaign\",\"data\":{\"campaign_id\":999999}}"])");
     };
-    out.push_back({"POST", "/api/v1/setup", family::user, setup});
-    out.push_back({"POST", "/api/v1/fleet/login", family::user, login});
-    out.push_back({"POST", "/api/v1/fleet/logout", family::user, {}, {}, {}, true});
-    out.push_back({"GET", "/api/v1/fleet/me"});
-    out.push_back({"GET", "/api/v1/fleet/status/live_query"});
-    out.push_back({"GET", "/api/v1/fleet/status/result_store"});
+    for (const std::string api : {"/api/v1", "/api/latest"}) {
+        const std::string fleet = api + "/fleet";
+        out.push_back({"POST", api + "/setup", family::user, setup});
+        out.push_back({"POST", fleet + "/login", family::user, login});
+        out.push_back({"POST", fleet + "/logout", family::user, {}, {}, {}, true});
+        out.push_back({"GET", fleet + "/me"});
+        out.push_back({"GET", fleet + "/status/live_query"});
+        out.push_back({"GET", fleet + "/status/result_store"});
+        for (auto& r : user_routes(fleet))
+            out.push_back(std::move(r));
+        for (auto& r : label_routes(fleet))
+            out.push_back(std::move(r));
+        out.push_back({"GET", fleet + "/activities"});
+    }
     auto config = [](const context& c) {
         return parse(R"({"org_info":{"org_name":"rb-)" + c.tag +
                      R"("},"server_settings":{"live_query_disabled":false},
@@ -156,10 +234,12 @@ std::vector<route_spec> all_routes() {
         out.push_back({"POST", prefix + "/targets/count", family::user, targets});
         out.push_back({"PATCH", prefix + "/config", family::user, config});
     }
-    out.push_back({"GET", "/api/v1/fleet/spec/queries"});
-    out.push_back({"POST", "/api/v1/fleet/spec/queries", family::user, queries});
-    out.push_back(
-        {"GET", "/api/v1/fleet/spec/queries/{name}", family::user, {}, {}, {{"name", "rb-q"}}});
+    for (const std::string prefix : {"/api/v1/fleet", "/api/latest/fleet"}) {
+        out.push_back({"GET", prefix + "/spec/queries"});
+        out.push_back({"POST", prefix + "/spec/queries", family::user, queries});
+        out.push_back(
+            {"GET", prefix + "/spec/queries/{name}", family::user, {}, {}, {{"name", "rb-q"}}});
+    }
     for (const std::string prefix : {"/api/v1/fleet", "/api/latest/fleet"})
         for (auto& r : spec_routes(prefix))
             out.push_back(std::move(r));
@@ -180,27 +260,31 @@ std::vector<route_spec> all_routes() {
         }
     const std::vector<std::pair<std::string, std::string>> session = {{"server", "000"},
                                                                       {"session", "rb-poll"}};
-    out.push_back(
-        {"POST", "/api/v1/fleet/results/{server}/{session}/xhr", family::sockjs, {}, {}, session});
-    out.push_back({"POST",
-                   "/api/v1/fleet/results/{server}/{session}/xhr_streaming",
-                   family::sockjs,
-                   {},
-                   {},
-                   session});
-    // Messages that are not strings are passed on as empty ones (the subscriber
-    // answers them with an error frame).
-    out.push_back({"POST",
-                   "/api/v1/fleet/results/{server}/{session}/xhr_send",
-                   family::sockjs,
-                   sockjs_send,
-                   {"[]"},
-                   {{"server", "000"}, {"session", "rb-send"}}});
-    out.push_back({"GET", "/api/v1/fleet/results/", family::sockjs});
-    out.push_back({"GET", "/api/v1/fleet/results/info", family::sockjs});
+    for (const std::string prefix : {"/api/v1/fleet", "/api/latest/fleet"}) {
+        out.push_back(
+            {"POST", prefix + "/results/{server}/{session}/xhr", family::sockjs, {}, {}, session});
+        out.push_back({"POST",
+                       prefix + "/results/{server}/{session}/xhr_streaming",
+                       family::sockjs,
+                       {},
+                       {},
+                       session});
+        // Messages that are not strings are passed on as empty ones (the subscriber
+        // answers them with an error frame).
+        out.push_back({"POST",
+                       prefix + "/results/{server}/{session}/xhr_send",
+                       family::sockjs,
+                       sockjs_send,
+                       {"[]"},
+                       {{"server", "000"}, {"session", "rb-send"}}});
+        out.push_back({"GET", prefix + "/results/", family::sockjs});
+        out.push_back({"GET", prefix + "/results/info", family::sockjs});
+    }
     // Last: an accepted variant replaces the enroll secrets the agent routes use.
-    out.push_back({"GET", "/api/v1/fleet/spec/enroll_secret"});
-    out.push_back({"POST", "/api/v1/fleet/spec/enroll_secret", family::user, secrets});
+    for (const std::string prefix : {"/api/v1/fleet", "/api/latest/fleet"}) {
+        out.push_back({"GET", prefix + "/spec/enroll_secret"});
+        out.push_back({"POST", prefix + "/spec/enroll_secret", family::user, secrets});
+    }
     return out;
 }
 

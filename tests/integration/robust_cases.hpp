@@ -57,6 +57,11 @@ struct route_spec {
 /// Every route of the server. Checked against the live route table.
 std::vector<route_spec> all_routes();
 
+/// The setup route, in either spelling (it exists only before setup).
+inline bool is_setup(const std::string& pattern) {
+    return pattern == "/api/v1/setup" || pattern == "/api/latest/setup";
+}
+
 /// One hostile request body (or target) and whether a 2xx is a correct answer.
 struct variant {
     std::string what; ///< for failure messages

@@ -27,6 +27,14 @@ std::set<std::string> spec_names(const std::string& body) {
     return out;
 }
 
+/// The top-level "name" of a body that was accepted ("" when none).
+std::string top_level_name(const std::string& body) {
+    boost::system::error_code ec;
+    auto v = bj::parse(body, ec);
+    const auto* n = !ec && v.is_object() ? v.as_object().if_contains("name") : nullptr;
+    return n && n->is_string() ? std::string(n->as_string()) : std::string();
+}
+
 /// The secrets of an enroll-secret body that was accepted.
 std::set<std::string> secret_values(const std::string& body) {
     std::set<std::string> out;
@@ -132,8 +140,8 @@ void barrage::every_route(const state& st) {
         std::vector<mode> modes;
         if (r.fam == family::agent)
             modes = {mode::bad_credentials, mode::valid};
-        else if (r.fam == family::sockjs || r.fam == family::open || r.pattern == "/api/v1/setup" ||
-                 r.pattern == "/api/v1/fleet/login")
+        else if (r.fam == family::sockjs || r.fam == family::open || is_setup(r.pattern) ||
+                 r.pattern.ends_with("/fleet/login"))
             modes = {mode::none};
         else if (r.unauthenticated_only)
             modes = {mode::none, mode::bad_credentials};
@@ -236,9 +244,13 @@ void barrage::check_alive_and_consistent(const state& st, const stored& before) 
             keys(before.count(kind) ? before.at(kind) : stored::mapped_type{});
         if (kind == "queries")
             want.insert("rb-after");
-        for (const auto& [route, body] : accepted_)
+        for (const auto& [route, body] : accepted_) {
             if (route.starts_with("POST ") && route.ends_with(suffix))
                 want.merge(spec_names(body));
+            // POST /labels creates one label, named at the top level.
+            if (kind == "labels" && route.starts_with("POST ") && route.ends_with("/fleet/labels"))
+                want.insert(top_level_name(body));
+        }
         const auto have = keys(after[kind]);
         if (have != want)
             fail(kind + " stored: {" + joined(have) + "}, want {" + joined(want) + "}");
@@ -250,7 +262,8 @@ void barrage::check_alive_and_consistent(const state& st, const stored& before) 
     }
     std::set<std::string> secrets = keys(before.at("secrets"));
     for (const auto& [route, body] : accepted_)
-        if (route == "POST /api/v1/fleet/spec/enroll_secret")
+        if (route == "POST /api/v1/fleet/spec/enroll_secret" ||
+            route == "POST /api/latest/fleet/spec/enroll_secret")
             secrets = secret_values(body);
     if (keys(after["secrets"]) != secrets)
         fail("enroll secrets stored: {" + joined(keys(after["secrets"])) + "}, want {" +
