@@ -2,6 +2,7 @@
 
 #include "actors/host_registry.hpp"
 #include "actors/persistence_actor.hpp"
+#include "service/hosts.hpp"
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -45,9 +46,13 @@ void store_effects(caf::local_actor* self, const caf::actor& persistence,
             h->updated_at = now;
             if (auto ok = st.update_host(*h); !ok)
                 return ok;
+            // A host that did not report its flags goes by the configured intervals.
+            std::vector<host> one{*h};
+            if (auto ok = service::fill_configured_intervals(st, one); !ok)
+                return ok;
             if (auto a = caf::actor_cast<caf::actor>(me))
                 caf::anon_send(
-                    a, host_updated_msg{h->id, h->platform, h->hostname, online_window_s(*h)});
+                    a, host_updated_msg{h->id, h->platform, h->hostname, online_window_s(one[0])});
         }
         if (!fx.labels.empty())
             if (auto ok = st.record_label_results(fx.host_id, fx.labels, now); !ok)

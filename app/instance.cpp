@@ -2,6 +2,7 @@
 
 #include "actors/persistence_actor.hpp"
 #include "http/api.hpp"
+#include "service/hosts.hpp"
 
 #include <caf/all.hpp>
 
@@ -42,7 +43,7 @@ expected<std::unique_ptr<instance>> instance::start(http::server_config net,
     auto users = store->count_users();
     if (!users)
         return users.err();
-    auto hosts = store->list_hosts();
+    auto hosts = service::hosts_with_intervals(*store);
     if (!hosts)
         return hosts.err();
     if (!opts.checkin.clock)

@@ -6,6 +6,31 @@ namespace flotilla {
 
 namespace bj = boost::json;
 
+agent_intervals configured_intervals(const bj::value& agent_options, const std::string& platform) {
+    agent_intervals out;
+    const auto config = build_agent_config(agent_options, platform, {});
+    const auto* options = config.is_object() ? config.get_object().if_contains("options") : nullptr;
+    if (!options || !options->is_object())
+        return out;
+    auto seconds = [&](const char* key) -> std::int64_t {
+        const auto* v = options->get_object().if_contains(key);
+        if (!v)
+            return 0;
+        std::int64_t n = 0;
+        if (v->is_int64())
+            n = v->get_int64();
+        else if (v->is_uint64() && v->get_uint64() <= INT32_MAX)
+            n = static_cast<std::int64_t>(v->get_uint64());
+        else if (v->is_double() && v->get_double() >= 1 && v->get_double() <= INT32_MAX &&
+                 v->get_double() == static_cast<double>(static_cast<std::int64_t>(v->get_double())))
+            n = static_cast<std::int64_t>(v->get_double());
+        return n >= 1 && n <= INT32_MAX ? n : 0;
+    };
+    out.distributed = seconds("distributed_interval");
+    out.config_tls_refresh = seconds("config_tls_refresh");
+    return out;
+}
+
 bj::value build_agent_config(const bj::value& agent_options, const std::string& platform,
                              const std::vector<host_pack>& packs) {
     bj::value config = bj::object{};

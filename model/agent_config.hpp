@@ -27,6 +27,16 @@ struct host_pack {
     std::vector<host_pack_query> queries;
 };
 
+/// The check-in intervals agent options give a host on `platform` (its platform
+/// override's options, else config.options), in seconds; 0 where unset or not a
+/// whole number from 1 to 2^31-1.
+struct agent_intervals {
+    std::int64_t distributed = 0;
+    std::int64_t config_tls_refresh = 0;
+};
+agent_intervals configured_intervals(const boost::json::value& agent_options,
+                                     const std::string& platform);
+
 /// Builds the config object served to a host on `platform`.
 boost::json::value build_agent_config(const boost::json::value& agent_options,
                                       const std::string& platform,

@@ -169,7 +169,10 @@ std::string platform_family(const std::string& p) {
 }
 
 std::int64_t online_window_s(const host& h) {
-    const auto interval = std::min(h.distributed_interval, h.config_tls_refresh);
+    // 0 is "not known" (the host has not reported its flags): it does not count.
+    auto interval = std::min(h.distributed_interval, h.config_tls_refresh);
+    if (interval <= 0)
+        interval = std::max(h.distributed_interval, h.config_tls_refresh);
     return std::clamp<std::int64_t>(interval, 0, max_interval_s) + 60;
 }
 

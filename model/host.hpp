@@ -64,8 +64,9 @@ std::string platform_family(const std::string& platform);
 enum class host_status { online, offline, mia };
 
 /// Fleet's status: online while seen within min(distributed_interval,
-/// config_tls_refresh) + 60 s (a zero interval counts as 0); missing in action
-/// after 30 days; offline between.
+/// config_tls_refresh) + 60 s (a zero interval is unknown and does not count:
+/// the other decides, and with both unknown the window is 60 s); missing in
+/// action after 30 days; offline between.
 host_status status_of(const host& h, micros now);
 /// The same rule from its inputs: last seen, and the online window in seconds
 /// (min(distributed_interval, config_tls_refresh) + 60).

@@ -1,6 +1,7 @@
 #include "service/host_queries.hpp"
 
 #include "service/authz.hpp"
+#include "service/hosts.hpp"
 #include "storage/store.hpp"
 
 #include <algorithm>
@@ -71,7 +72,7 @@ expected<std::vector<host>> visible_matching(storage::store& st, const user& by,
                                              const host_filter& f, micros now) {
     if (auto ok = check_host_filter(f); !ok)
         return ok.err();
-    auto all = st.list_hosts();
+    auto all = hosts_with_intervals(st);
     if (!all)
         return all.err();
     std::optional<std::vector<std::int64_t>> label_hosts; // ascending
@@ -96,7 +97,12 @@ expected<host> stored_host(storage::store& st, std::int64_t id) {
     auto h = st.host_by_id(id);
     if (!h && h.err().code == errc::not_found)
         return error::not_found("Host", std::to_string(id));
-    return h;
+    if (!h)
+        return h;
+    std::vector<host> one{std::move(*h)};
+    if (auto ok = fill_configured_intervals(st, one); !ok)
+        return ok.err();
+    return std::move(one[0]);
 }
 
 /// Whether policy `p` is asked of host `h`: its team (or global), its platforms.
@@ -214,7 +220,7 @@ expected<host_detail> host_by_id(storage::store& st, const user& by, std::int64_
 
 expected<host_detail> host_by_identifier(storage::store& st, const user& by,
                                          const std::string& identifier) {
-    auto all = st.list_hosts();
+    auto all = hosts_with_intervals(st);
     if (!all)
         return all.err();
     for (auto& h : *all)

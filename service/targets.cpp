@@ -1,6 +1,7 @@
 #include "service/targets.hpp"
 
 #include "service/authz.hpp"
+#include "service/hosts.hpp"
 #include "storage/store.hpp"
 
 #include <algorithm>
@@ -38,7 +39,7 @@ expected<host_counts> count_targets(storage::store& st, const user& by,
     if (ids->empty())
         return c;
     const std::set<std::int64_t> wanted(ids->begin(), ids->end());
-    auto hosts = st.list_hosts();
+    auto hosts = hosts_with_intervals(st);
     if (!hosts)
         return hosts.err();
     for (const auto& h : *hosts)
@@ -57,7 +58,7 @@ expected<target_suggestions> search_targets(storage::store& st, const user& by,
         return counts.err();
     out.selected = *counts;
 
-    auto hosts = st.list_hosts();
+    auto hosts = hosts_with_intervals(st);
     if (!hosts)
         return hosts.err();
     for (auto& h : *hosts) {

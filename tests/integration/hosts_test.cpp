@@ -181,6 +181,55 @@ TEST_P(hosts_test, one_host_by_id_or_identifier_with_labels_and_policies) {
     EXPECT_TRUE(none.json().at("hosts").as_array().empty());
 }
 
+TEST_P(hosts_test, the_configured_intervals_set_the_online_window_of_a_host_without_flags) {
+    // A host that has not reported its osquery flags: the agent options decide.
+    const auto team = make_team(*inspect_, "slow");
+    const auto global_host =
+        *inspect_->new_host_for_test("quiet-1", "quiet-1", std::nullopt, srv_->now());
+    const auto team_host = *inspect_->new_host_for_test("quiet-2", "quiet-2", team, srv_->now());
+    auto send = [&](const std::string& method, const std::string& path, const std::string& body) {
+        return http_once(srv_->port(), method, path, body, {{"Authorization", "Bearer " + token_}});
+    };
+    auto status = [&](std::int64_t id) {
+        auto r = call("GET", "/api/v1/fleet/hosts/" + std::to_string(id));
+        EXPECT_EQ(r.status, 200) << r.body;
+        return std::string(r.json().at("host").at("status").as_string());
+    };
+    ASSERT_EQ(send("PATCH", "/api/v1/fleet/config",
+                   R"({"agent_options":{"config":{"options":{"distributed_interval":600,
+                       "config_tls_refresh":900}}}})")
+                  .status,
+              200);
+    ASSERT_EQ(send("POST", "/api/v1/fleet/spec/teams",
+                   R"({"specs":[{"name":"slow","agent_options":{"config":{"options":{
+                       "distributed_interval":3600}}}}]})")
+                  .status,
+              200);
+    srv_->advance(std::chrono::seconds(300));
+    EXPECT_EQ(status(global_host), "online") << "seen 300 s ago, window 600 + 60 s";
+    EXPECT_EQ(call("GET", "/api/v1/fleet/hosts/" + std::to_string(global_host))
+                  .json()
+                  .at("host")
+                  .at("distributed_interval"),
+              600);
+    srv_->advance(std::chrono::seconds(400));
+    EXPECT_EQ(status(global_host), "offline") << "seen 700 s ago";
+    EXPECT_EQ(status(team_host), "online") << "its team's 3600 s";
+    // A shorter configured interval narrows the window at once.
+    ASSERT_EQ(send("PATCH", "/api/v1/fleet/config",
+                   R"({"agent_options":{"config":{"options":{"distributed_interval":10}}}})")
+                  .status,
+              200);
+    ASSERT_EQ(send("POST", "/api/v1/fleet/spec/teams",
+                   R"({"specs":[{"name":"slow","agent_options":{"config":{"options":{
+                       "distributed_interval":10}}}}]})")
+                  .status,
+              200);
+    EXPECT_EQ(status(team_host), "offline");
+    EXPECT_EQ(
+        call("GET", "/api/v1/fleet/hosts/count?status=offline&query=quiet").json().at("count"), 2);
+}
+
 TEST_P(hosts_test, team_users_see_their_teams_hosts_only) {
     const auto blue = make_team(*inspect_, "blue");
     auto h = inspect_->host_by_id(ids_["agent-3"]);

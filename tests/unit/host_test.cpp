@@ -162,3 +162,28 @@ TEST(agent_config, uses_the_platform_override_and_adds_packs) {
                   "queries":{"q":{"query":"SELECT 1","interval":60,"version":"4.0","removed":true,"shard":5}}}}})"));
     EXPECT_EQ(build_agent_config(nullptr, "ubuntu", {}), bj::object{});
 }
+
+TEST(host, an_unknown_interval_does_not_count_and_agent_options_give_the_configured_ones) {
+    host h;
+    EXPECT_EQ(online_window_s(h), 60);
+    h.distributed_interval = 600; // config_tls_refresh not reported
+    EXPECT_EQ(online_window_s(h), 660);
+    h.config_tls_refresh = 30;
+    EXPECT_EQ(online_window_s(h), 90);
+
+    const auto opts = boost::json::parse(R"({"config":{"options":{"distributed_interval":120,
+        "config_tls_refresh":300}},"overrides":{"platforms":{"darwin":{"options":{
+        "distributed_interval":7}}}}})");
+    const auto linux_ = configured_intervals(opts, "ubuntu");
+    EXPECT_EQ(linux_.distributed, 120);
+    EXPECT_EQ(linux_.config_tls_refresh, 300);
+    const auto mac = configured_intervals(opts, "darwin");
+    EXPECT_EQ(mac.distributed, 7);
+    EXPECT_EQ(mac.config_tls_refresh, 0);
+    for (const char* bad :
+         {R"({"config":{"options":{"distributed_interval":"10"}}})",
+          R"({"config":{"options":{"distributed_interval":-5}}})",
+          R"({"config":{"options":{"distributed_interval":1.5}}})",
+          R"({"config":{"options":{"distributed_interval":1e300}}})", R"({"config":[]})", "null"})
+        EXPECT_EQ(configured_intervals(boost::json::parse(bad), "ubuntu").distributed, 0) << bad;
+}
