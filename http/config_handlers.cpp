@@ -37,13 +37,16 @@ expected<session_job> handlers::modify_config(api& a, const request& req, const 
     auto dry_run = params->flag("dry_run");
     if (!dry_run)
         return dry_run.err();
+    auto force = params->flag("force");
+    if (!force)
+        return force.err();
     auto body = json::parse_object(req.body);
     if (!body)
         return body.err();
-    return session_job{
-        [&a, patch = std::move(*body), dry = *dry_run](storage::store& st, const viewer& v) {
-            return config_response(a, service::modify_app_config(st, v.u, patch, dry));
-        }};
+    return session_job{[&a, patch = std::move(*body), dry = *dry_run,
+                        force = *force](storage::store& st, const viewer& v) {
+        return config_response(a, service::modify_app_config(st, v.u, patch, dry, force));
+    }};
 }
 
 } // namespace flotilla::http

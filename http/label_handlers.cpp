@@ -134,7 +134,7 @@ expected<session_job> delete_label_by_name(api& a, const request&, const path_pa
         auto id = service::label_id_by_name(st, name);
         if (!id)
             return to_response(id.err());
-        if (auto r = service::delete_label(st, v.u, *id); !r)
+        if (auto r = service::delete_label(st, v.u, *id, a.now()); !r)
             return to_response(r.err());
         a.catalog_changed(st);
         return response::empty_object();
@@ -147,7 +147,7 @@ expected<session_job> delete_label_by_id(api& a, const request&, const path_para
     if (!id)
         return id.err();
     return session_job{[&a, id = *id](storage::store& st, const viewer& v) -> response {
-        if (auto r = service::delete_label(st, v.u, id); !r)
+        if (auto r = service::delete_label(st, v.u, id, a.now()); !r)
             return to_response(r.err());
         a.catalog_changed(st);
         return response::empty_object();

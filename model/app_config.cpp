@@ -210,13 +210,16 @@ bool taken_as_is(kind k, const bj::value& v) {
 
 /// Merges `patch` into `into` at `prefix` (Fleet's json.Unmarshal onto the stored
 /// config: null leaves a value as it is, except where it clears a list or map).
-expected<void> merge(bj::object& into, const bj::object& patch, const std::string& prefix) {
+expected<void> merge(bj::object& into, const bj::object& patch, const std::string& prefix,
+                     bool force) {
     for (const auto& [key, v] : patch) {
         std::string path = prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
         // Current Fleet's name for host_settings; both are accepted (fleet-rest.md §2.4).
         if (path == "features")
             path = "host_settings";
         const field* f = find_field(path);
+        if (!f && force)
+            continue;
         if (!f)
             return error::bad_request("unknown field \"" + path + "\"");
         const std::string name =
@@ -232,7 +235,7 @@ expected<void> merge(bj::object& into, const bj::object& patch, const std::strin
             auto& slot = into[name];
             if (!slot.is_object())
                 slot = bj::object{};
-            if (auto ok = merge(slot.get_object(), v.get_object(), path); !ok)
+            if (auto ok = merge(slot.get_object(), v.get_object(), path, force); !ok)
                 return ok;
             continue;
         }
@@ -447,9 +450,10 @@ app_config app_config_from_stored(const bj::value& stored) {
     return cfg;
 }
 
-expected<app_config> patch_app_config(const app_config& current, const bj::object& patch) {
+expected<app_config> patch_app_config(const app_config& current, const bj::object& patch,
+                                      bool force) {
     app_config next = current;
-    if (auto ok = merge(next.doc, patch, ""); !ok)
+    if (auto ok = merge(next.doc, patch, "", force); !ok)
         return ok.err();
     if (auto errors = validate(next, patch); !errors.empty())
         return error{errc::invalid_argument, "Validation Failed", std::move(errors)};

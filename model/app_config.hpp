@@ -51,8 +51,11 @@ app_config app_config_from_stored(const boost::json::value& stored);
 /// AppConfig does not have, or a value of the wrong type, is a bad_request
 /// naming the key; the read-only blocks are ignored; a merged config that breaks
 /// a rule (server URL, host expiry window, SSO, webhooks, agent options' shape)
-/// is invalid_argument naming the field.
-expected<app_config> patch_app_config(const app_config& current, const boost::json::object& patch);
+/// is invalid_argument naming the field. With `force` (fleetctl apply --force,
+/// `?force=true`) keys Flotilla does not know are skipped instead, as Fleet
+/// skips its strict check; wrong types and broken rules are still refused.
+expected<app_config> patch_app_config(const app_config& current, const boost::json::object& patch,
+                                      bool force = false);
 
 /// What the server knows and GET /config reports read-only.
 struct server_facts {

@@ -5,7 +5,8 @@
 /// applied_spec_saved_query, applied_spec_pack, created_team, deleted_team,
 /// live_query) and later Fleet's (user_logged_in, created_user, deleted_user,
 /// applied_spec_team, applied_spec_policy, applied_spec_label,
-/// applied_spec_enroll_secret, edited_agent_options) keep their names and details.
+/// applied_spec_enroll_secret) keep their names and details; labels changed
+/// through REST are created_label, edited_label and deleted_label.
 
 #include "model/activity.hpp"
 #include "model/clock.hpp"

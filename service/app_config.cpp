@@ -10,13 +10,13 @@ expected<app_config> current_app_config(storage::store& st) {
 }
 
 expected<app_config> modify_app_config(storage::store& st, const user& by,
-                                       const boost::json::object& patch, bool dry_run) {
+                                       const boost::json::object& patch, bool dry_run, bool force) {
     if (!authz::global_role_in(by, {role::admin}))
         return authz::forbidden();
     auto cfg = st.load_app_config();
     if (!cfg)
         return cfg.err();
-    auto next = patch_app_config(*cfg, patch);
+    auto next = patch_app_config(*cfg, patch, force);
     if (!next || dry_run)
         return next;
     if (auto saved = st.save_app_config(*next); !saved)

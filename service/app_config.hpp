@@ -18,10 +18,11 @@ namespace flotilla::service {
 expected<app_config> current_app_config(storage::store& st);
 
 /// PATCH /config: a global admin's `patch` merged into the stored config and
-/// validated (model/app_config.hpp); saved unless `dry_run`. Returns the config
-/// as it now is (or would be).
+/// validated (model/app_config.hpp; `force` skips unknown keys); saved unless
+/// `dry_run`. Returns the config as it now is (or would be).
 expected<app_config> modify_app_config(storage::store& st, const user& by,
-                                       const boost::json::object& patch, bool dry_run);
+                                       const boost::json::object& patch, bool dry_run,
+                                       bool force = false);
 
 /// Fleet's refusal while server_settings.live_query_disabled is set: 403 with the
 /// reason "disabled by administrator".

@@ -1,8 +1,11 @@
 #include "service/labels.hpp"
 
 #include "model/text.hpp"
+#include "service/activities.hpp"
 #include "service/authz.hpp"
 #include "storage/store.hpp"
+
+#include <boost/json.hpp>
 
 namespace flotilla::service {
 
@@ -62,7 +65,8 @@ expected<label_spec> create_label(storage::store& st, const user& by, const labe
         if (!stored)
             return stored.err();
         created = std::move(*stored);
-        return {};
+        return record_activity(st, by, "created_label",
+                               {{"label_id", created.id}, {"label_name", created.name}}, now);
     });
     if (!done)
         return done.err();
@@ -97,6 +101,11 @@ expected<label_spec> modify_label(storage::store& st, const user& by, std::int64
                                      description.value_or(l->description), now);
             !r)
             return r;
+        if (auto r =
+                record_activity(st, by, "edited_label",
+                                {{"label_id", id}, {"label_name", name.value_or(l->name)}}, now);
+            !r)
+            return r;
         auto stored = st.label_by_id(id);
         if (!stored)
             return stored.err();
@@ -108,7 +117,7 @@ expected<label_spec> modify_label(storage::store& st, const user& by, std::int64
     return out;
 }
 
-expected<void> delete_label(storage::store& st, const user& by, std::int64_t id) {
+expected<void> delete_label(storage::store& st, const user& by, std::int64_t id, micros now) {
     if (!authz::global_writer(by))
         return authz::forbidden();
     return st.transaction([&]() -> expected<void> {
@@ -117,7 +126,9 @@ expected<void> delete_label(storage::store& st, const user& by, std::int64_t id)
             return l.err();
         if (l->builtin)
             return error::invalid("name", "cannot delete built-in label '" + l->name + "'");
-        return st.delete_label(id);
+        if (auto r = st.delete_label(id); !r)
+            return r;
+        return record_activity(st, by, "deleted_label", {{"label_name", l->name}}, now);
     });
 }
 

@@ -40,8 +40,9 @@ expected<label_spec> modify_label(storage::store& st, const user& by, std::int64
                                   const std::optional<std::string>& name,
                                   const std::optional<std::string>& description, micros now);
 
-/// DELETE /labels/{name} and /labels/id/{id}.
-expected<void> delete_label(storage::store& st, const user& by, std::int64_t id);
+/// DELETE /labels/{name} and /labels/id/{id}. Creating, renaming and deleting
+/// are recorded as created_label, edited_label and deleted_label activities.
+expected<void> delete_label(storage::store& st, const user& by, std::int64_t id, micros now);
 /// The id of the label named `name` (not_found otherwise).
 expected<std::int64_t> label_id_by_name(storage::store& st, const std::string& name);
 

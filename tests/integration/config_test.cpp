@@ -122,6 +122,20 @@ TEST_P(config_test, bad_patches_are_refused_naming_the_key_and_nothing_is_writte
     EXPECT_EQ(patch("{not json").status, 400);
     EXPECT_EQ(patch("[]").status, 400);
     EXPECT_EQ(inspect_->load_app_config()->doc, before);
+    // fleetctl apply --force (?force=true): keys Flotilla does not know are skipped,
+    // as current Fleet's newer blocks (mdm, integrations) would be; the rest applies.
+    auto forced = patch(R"({"org_info":{"org_name":"Forced"},"mdm":{"enable":true},
+                           "server_settings":{"nope":true}})",
+                        "/api/latest/fleet/config?force=true");
+    ASSERT_EQ(forced.status, 200) << forced.body;
+    EXPECT_FALSE(forced.json().as_object().contains("mdm"));
+    EXPECT_EQ(inspect_->load_app_config()->doc.at("org_info").at("org_name"), "Forced");
+    // Wrong types are still refused.
+    EXPECT_EQ(patch(R"({"server_settings":{"live_query_disabled":"yes"}})",
+                    "/api/v1/fleet/config?force=true")
+                  .status,
+              400);
+    EXPECT_EQ(patch("{}", "/api/v1/fleet/config?force=maybe").status, 400);
 }
 
 TEST_P(config_test, only_global_admins_patch_it) {

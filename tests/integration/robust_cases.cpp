@@ -117,8 +117,8 @@ std::vector<route_spec> label_routes(const std::string& fleet) {
     out.push_back({"GET", fleet + "/labels"});
     out.push_back({"POST", fleet + "/labels", family::user, create});
     out.push_back({"GET", fleet + "/labels/{id}", family::user, {}, {}, {{"id", "6"}}});
-    // Label 1 is a builtin: renaming it is refused.
-    out.push_back({"PATCH", fleet + "/labels/{id}", family::user, modify, {}, {{"id", "1"}}});
+    // Label 6 is All Hosts, a builtin: renaming it is refused.
+    out.push_back({"PATCH", fleet + "/labels/{id}", family::user, modify, {}, {{"id", "6"}}});
     out.push_back(
         {"DELETE", fleet + "/labels/{name}", family::user, {}, {}, {{"name", "rb-nothing"}}});
     out.push_back({"DELETE", fleet + "/labels/id/{id}", family::user, {}, {}, {{"id", "999999"}}});

@@ -3,6 +3,7 @@
 #include "tests/support/backends.hpp"
 #include "tests/support/builders.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
@@ -194,6 +195,46 @@ TEST_P(spec_store_test, builtin_labels_are_protected) {
     EXPECT_FALSE(st_->apply_label_specs({added}, t0_));
     EXPECT_TRUE(same_definition(*st_->label_spec_by_name("macOS"), macos));
     EXPECT_EQ(st_->label_specs()->size(), 7u);
+}
+
+TEST_P(spec_store_test, labels_are_found_by_id_counted_renamed_and_deleted) {
+    const auto h1 = *st_->new_host_for_test("h1", "alpha.local", std::nullopt, t0_);
+    ASSERT_TRUE(st_->new_host_for_test("h2", "beta.local", std::nullopt, t0_));
+    label_spec l{0,
+                 "mine",
+                 "my hosts",
+                 "",
+                 "",
+                 false,
+                 label_membership::manual,
+                 std::vector<std::string>{"alpha.local", "beta.local"}};
+    ASSERT_TRUE(st_->apply_label_specs({l}, t0_));
+    label_spec other{0, "other", "", "select 1", "", false, label_membership::dynamic, {}};
+    ASSERT_TRUE(st_->apply_label_specs({other}, t0_));
+    const auto id = st_->label_spec_by_name("mine")->id;
+    auto by_id = st_->label_by_id(id);
+    ASSERT_TRUE(by_id);
+    EXPECT_EQ(by_id->name, "mine");
+    EXPECT_EQ(by_id->created_at, t0_);
+    EXPECT_EQ(st_->label_by_id(999999).err().code, errc::not_found);
+    EXPECT_EQ(st_->label_host_counts()->at(id), 2);
+    EXPECT_EQ(st_->label_host_counts()->count(st_->label_spec_by_name("other")->id), 0u);
+
+    ASSERT_TRUE(st_->rename_label(id, "ours", "our hosts", t0_ + 9));
+    EXPECT_EQ(st_->label_by_id(id)->name, "ours");
+    EXPECT_EQ(st_->label_by_id(id)->description, "our hosts");
+    EXPECT_EQ(st_->label_by_id(id)->updated_at, t0_ + 9);
+    EXPECT_EQ(st_->label_by_id(id)->hosts, (std::vector<std::string>{"alpha.local", "beta.local"}));
+    EXPECT_TRUE(st_->rename_label(id, "ours", "same name again", t0_));
+    EXPECT_EQ(st_->rename_label(id, "other", "", t0_).err().code, errc::already_exists);
+    EXPECT_EQ(st_->rename_label(999999, "x", "", t0_).err().code, errc::not_found);
+
+    ASSERT_TRUE(st_->delete_label(id));
+    EXPECT_EQ(st_->label_by_id(id).err().code, errc::not_found);
+    EXPECT_EQ(st_->label_host_counts()->count(id), 0u);
+    const auto left = *st_->host_label_ids(h1);
+    EXPECT_EQ(std::count(left.begin(), left.end(), id), 0);
+    EXPECT_EQ(st_->delete_label(id).err().code, errc::not_found);
 }
 
 TEST_P(spec_store_test, a_bad_label_among_good_ones_writes_nothing) {

@@ -210,6 +210,80 @@ TEST_P(store_test, a_successful_transaction_commits_everything) {
     EXPECT_EQ(st_->global_enroll_secrets()->size(), 1u);
 }
 
+TEST_P(store_test, users_are_listed_updated_and_deleted_with_their_sessions) {
+    auto a = st_->new_user(make_user("a@example.com", role::admin), t0_);
+    auto b = st_->new_user(make_user("b@example.com"), t0_);
+    ASSERT_TRUE(a && b);
+    auto all = st_->list_users();
+    ASSERT_TRUE(all);
+    ASSERT_EQ(all->size(), 2u);
+    EXPECT_EQ((*all)[0].email, "a@example.com");
+    EXPECT_EQ((*all)[1].email, "b@example.com");
+
+    user changed = *b;
+    changed.name = "Bea";
+    changed.global_role.reset();
+    changed.force_password_reset = true;
+    auto saved = st_->update_user(changed, t0_ + 5);
+    ASSERT_TRUE(saved) << saved.err().message;
+    EXPECT_EQ(saved->updated_at, t0_ + 5);
+    auto again = st_->user_by_id(b->id);
+    EXPECT_EQ(again->name, "Bea");
+    EXPECT_FALSE(again->global_role);
+    EXPECT_TRUE(again->force_password_reset);
+    // Saving it unchanged is no "not found" (MariaDB counts changed rows only).
+    EXPECT_TRUE(st_->update_user(*again, t0_ + 5));
+    changed.email = "a@example.com";
+    EXPECT_EQ(st_->update_user(changed, t0_).err().code, errc::already_exists);
+    changed.id = 999999;
+    changed.email = "z@example.com";
+    EXPECT_EQ(st_->update_user(changed, t0_).err().code, errc::not_found);
+
+    auto s1 = st_->new_session(b->id, "d1", t0_);
+    auto s2 = st_->new_session(b->id, "d2", t0_);
+    ASSERT_TRUE(s1 && s2);
+    EXPECT_EQ(st_->user_sessions(b->id)->size(), 2u);
+    EXPECT_EQ(*st_->delete_user_sessions(b->id, s2->id), 1);
+    ASSERT_EQ(st_->user_sessions(b->id)->size(), 1u);
+    EXPECT_EQ(st_->user_sessions(b->id)->at(0).id, s2->id);
+    ASSERT_TRUE(st_->delete_user(b->id));
+    EXPECT_EQ(st_->user_by_id(b->id).err().code, errc::not_found);
+    EXPECT_EQ(st_->session_by_digest("d2").err().code, errc::not_found);
+    EXPECT_EQ(st_->delete_user(b->id).err().code, errc::not_found);
+}
+
+TEST_P(store_test, activities_are_appended_and_listed_in_order_with_their_actor) {
+    auto a = st_->new_user(make_user("a@example.com", role::admin), t0_);
+    ASSERT_TRUE(a);
+    for (int i = 0; i < 3; ++i) {
+        activity act;
+        act.created_at = t0_ + i;
+        act.actor_id = a->id;
+        act.actor_name = a->name;
+        act.actor_email = a->email;
+        act.type = i == 1 ? "live_query" : "applied_spec_pack";
+        act.details = boost::json::object{{"n", i}};
+        ASSERT_TRUE(st_->new_activity(act));
+    }
+    auto asc = st_->list_activities("id", false, 0, std::nullopt);
+    ASSERT_TRUE(asc) << asc.err().message;
+    ASSERT_EQ(asc->size(), 3u);
+    EXPECT_EQ((*asc)[0].details.at("n"), 0);
+    EXPECT_EQ((*asc)[0].actor_id, a->id);
+    EXPECT_EQ((*asc)[0].actor_gravatar, "");
+    auto page = st_->list_activities("created_at", true, 1, 1);
+    ASSERT_EQ(page->size(), 1u);
+    EXPECT_EQ(page->at(0).details.at("n"), 1);
+    EXPECT_EQ(st_->list_activities("type", false, 0, 1)->at(0).type, "applied_spec_pack");
+    EXPECT_EQ(st_->list_activities("details", false, 0, 1).err().code, errc::invalid_argument);
+    // The activity outlives its user: no id, no gravatar, the name and email kept.
+    ASSERT_TRUE(st_->delete_user(a->id));
+    auto after = st_->list_activities("id", false, 0, std::nullopt);
+    EXPECT_FALSE(after->at(0).actor_id);
+    EXPECT_FALSE(after->at(0).actor_gravatar);
+    EXPECT_EQ(after->at(0).actor_email, "a@example.com");
+}
+
 INSTANTIATE_TEST_SUITE_P(backends, store_test, ::testing::ValuesIn(all_backends()),
                          backend_printer{});
 
