@@ -1,6 +1,8 @@
 /// The REST bodies that are not specs: setup (and its server_url validation),
-/// login, and live query run / run_by_names (and the ATTACH check on its SQL).
+/// login, live query run / run_by_names (and the ATTACH check on its SQL), and
+/// the saved query routes' payload and id list.
 
+#include "http/query_codec.hpp"
 #include "http/rest_codec.hpp"
 #include "model/app_config.hpp"
 #include "model/query.hpp"
@@ -17,5 +19,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (bool by_names : {false, true})
         if (auto run = flotilla::http::decode_run(body, by_names); run && run->sql)
             (void)flotilla::has_attach(*run->sql);
+    if (auto p = flotilla::http::decode_query_payload(body); p && p->sql)
+        (void)flotilla::has_attach(*p->sql);
+    if (auto ids = flotilla::http::decode_query_ids(body))
+        for (auto id : *ids)
+            if (id < 0)
+                __builtin_trap(); // ids are whole numbers from 0
     return 0;
 }

@@ -27,6 +27,16 @@ std::set<std::string> spec_names(const std::string& body) {
     return out;
 }
 
+/// The `name` of a body POST /queries (or /reports) accepted.
+std::set<std::string> payload_name(const std::string& body) {
+    boost::system::error_code ec;
+    auto v = bj::parse(body, ec);
+    const auto* name = !ec && v.is_object() ? v.as_object().if_contains("name") : nullptr;
+    if (name && name->is_string())
+        return {std::string(name->as_string())};
+    return {};
+}
+
 /// The secrets of an enroll-secret body that was accepted.
 std::set<std::string> secret_values(const std::string& body) {
     std::set<std::string> out;
@@ -236,9 +246,16 @@ void barrage::check_alive_and_consistent(const state& st, const stored& before) 
             keys(before.count(kind) ? before.at(kind) : stored::mapped_type{});
         if (kind == "queries")
             want.insert("rb-after");
-        for (const auto& [route, body] : accepted_)
-            if (route.starts_with("POST ") && route.ends_with(suffix))
+        for (const auto& [route, body] : accepted_) {
+            if (!route.starts_with("POST "))
+                continue;
+            const bool queries = kind == "queries";
+            if (route.ends_with(suffix) || (queries && route.ends_with("/spec/reports")))
                 want.merge(spec_names(body));
+            else if (queries &&
+                     (route.ends_with("/fleet/queries") || route.ends_with("/fleet/reports")))
+                want.merge(payload_name(body));
+        }
         const auto have = keys(after[kind]);
         if (have != want)
             fail(kind + " stored: {" + joined(have) + "}, want {" + joined(want) + "}");
