@@ -37,6 +37,10 @@ session_args create_user, list_users, get_user, modify_user, delete_user, change
 session_args labels_index, label_show, create_label, modify_label, delete_label_by_name,
     delete_label_by_id;
 
+// query_handlers.cpp (fleet-rest.md §5.3; also spelled /reports, §8.2)
+session_args queries_index, query_show, create_query, modify_query, delete_query_by_name,
+    delete_query_by_id, delete_queries;
+
 // status_handlers.cpp
 session_args status;
 open_args healthz;

@@ -38,7 +38,7 @@ expected<service::host_filter> decode_filter(const request& req) {
     if (dir != "asc" && dir != "desc")
         return error::bad_request("unknown order_direction: " + dir);
     f.descending = dir == "desc";
-    auto team = q->number("team_id", 0, max_id);
+    auto team = q->team_id();
     auto label = q->number("label_id", 0, max_id);
     auto page = q->number("page", 0, max_id / 10'000'000);
     auto per_page = q->number("per_page", 1, 10'000'000);
@@ -138,7 +138,7 @@ expected<session_job> handlers::host_summary(api& a, const request& req, const p
     auto q = query_params::of(req.target);
     if (!q)
         return q.err();
-    auto team = q->number("team_id", 0, max_id);
+    auto team = q->team_id();
     if (!team)
         return team.err();
     return session_job{[&a, team = *team](storage::store& st, const viewer& v) {

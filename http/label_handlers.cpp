@@ -130,8 +130,10 @@ expected<session_job> modify_label(api& a, const request& req, const path_params
 
 expected<session_job> delete_label_by_name(api& a, const request&, const path_params& p,
                                            const responder&) {
-    return session_job{[&a, name = p.at("name")](storage::store& st, const viewer& v) -> response {
-        auto id = service::label_id_by_name(st, name);
+    return session_job{[&a, names = name_candidates(p.at("name"))](storage::store& st,
+                                                                   const viewer& v) -> response {
+        auto id = first_found(
+            names, [&](const std::string& n) { return service::label_id_by_name(st, n); });
         if (!id)
             return to_response(id.err());
         if (auto r = service::delete_label(st, v.u, *id, a.now()); !r)

@@ -1,6 +1,8 @@
 #include "http/query_params.hpp"
 
+#include <boost/url/encoding_opts.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/pct_string_view.hpp>
 #include <charconv>
 #include <limits>
 
@@ -72,6 +74,34 @@ expected<service::list_options> query_params::list_options() const {
     o.page = page->value_or(0);
     o.per_page = *per_page;
     return o;
+}
+
+expected<std::optional<std::int64_t>> query_params::team_id() const {
+    constexpr auto max = std::numeric_limits<std::int64_t>::max();
+    auto team = number("team_id", 0, max);
+    if (!team)
+        return team.err();
+    auto fleet = number("fleet_id", 0, max);
+    if (!fleet)
+        return fleet.err();
+    if (*team && *fleet && **team != **fleet)
+        return error::bad_request("team_id and fleet_id name different teams");
+    return *team ? *team : *fleet;
+}
+
+std::vector<std::string> name_candidates(const std::string& decoded) {
+    std::vector<std::string> out{decoded};
+    if (decoded.find('%') == std::string::npos)
+        return out;
+    auto escaped = boost::urls::make_pct_string_view(decoded);
+    if (!escaped)
+        return out;
+    boost::urls::encoding_opts opts;
+    opts.space_as_plus = false; // a path: '+' is itself
+    std::string twice = escaped->decode(opts);
+    if (twice != decoded && valid_utf8(twice))
+        out.push_back(std::move(twice));
+    return out;
 }
 
 expected<std::int64_t> path_id(const path_params& p, const char* name) {

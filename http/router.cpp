@@ -5,10 +5,6 @@
 
 namespace flotilla::http {
 
-namespace {
-
-/// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code
-/// points past U+10FFFF).
 bool valid_utf8(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
         const auto b = static_cast<unsigned char>(s[i]);
@@ -44,8 +40,6 @@ bool valid_utf8(std::string_view s) {
     }
     return true;
 }
-
-} // namespace
 
 std::optional<std::vector<std::string>> decoded_segments(std::string_view target) {
     auto parsed = boost::urls::parse_origin_form(target);

@@ -55,6 +55,10 @@ private:
     std::vector<route> routes_;
 };
 
+/// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code
+/// points past U+10FFFF).
+bool valid_utf8(std::string_view s);
+
 /// The decoded path segments of a request target, or nullopt when malformed:
 /// bad percent-encoding, or a segment that decodes to bytes that are not UTF-8.
 std::optional<std::vector<std::string>> decoded_segments(std::string_view target);

@@ -1,5 +1,6 @@
 /// GET/POST /api/v1/fleet/spec/labels, GET /spec/labels/{name} (§3 Labels).
 
+#include "http/query_params.hpp"
 #include "http/spec_common.hpp"
 #include "service/specs.hpp"
 
@@ -25,8 +26,9 @@ expected<session_job> list_labels(api&, const request&, const path_params&, cons
 }
 
 expected<session_job> get_label(api&, const request&, const path_params& p, const responder&) {
-    return session_job{[name = p.at("name")](storage::store& st, const viewer&) -> response {
-        auto l = st.label_spec_by_name(name);
+    return session_job{[names = name_candidates(p.at("name"))](storage::store& st,
+                                                               const viewer&) -> response {
+        auto l = first_found(names, [&](const std::string& n) { return st.label_spec_by_name(n); });
         if (!l)
             return to_response(l.err());
         return response::json(200, bj::object{{"specs", to_json(*l)}});

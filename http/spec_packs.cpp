@@ -1,5 +1,6 @@
 /// GET/POST /api/v1/fleet/spec/packs, GET /spec/packs/{name} (§3 Packs).
 
+#include "http/query_params.hpp"
 #include "http/spec_common.hpp"
 #include "service/specs.hpp"
 
@@ -27,12 +28,15 @@ expected<session_job> list_packs(api&, const request&, const path_params&, const
 }
 
 expected<session_job> get_pack(api&, const request&, const path_params& p, const responder&) {
-    return session_job{[name = p.at("name")](storage::store& st, const viewer& v) -> response {
-        auto pack = service::pack_spec_by_name(st, v.u, name);
-        if (!pack)
-            return to_response(pack.err());
-        return response::json(200, bj::object{{"specs", to_json(*pack)}});
-    }};
+    return session_job{
+        [names = name_candidates(p.at("name"))](storage::store& st, const viewer& v) -> response {
+            auto pack = first_found(names, [&](const std::string& n) {
+                return service::pack_spec_by_name(st, v.u, n);
+            });
+            if (!pack)
+                return to_response(pack.err());
+            return response::json(200, bj::object{{"specs", to_json(*pack)}});
+        }};
 }
 
 expected<session_job> apply_packs(api& a, const request& req, const path_params&,

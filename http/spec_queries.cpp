@@ -1,5 +1,9 @@
-/// GET/POST /api/v1/fleet/spec/queries, GET /spec/queries/{name} (§3 Queries).
+/// GET/POST /api/v1/fleet/spec/queries, GET /spec/queries/{name} (§3 Queries),
+/// also spelled /spec/reports (current Fleet's name, fleet-rest.md §8.2). The
+/// name in GET /spec/queries/{name} is looked up once and twice decoded
+/// (fleetctl escapes it twice: http/query_params.hpp name_candidates).
 
+#include "http/query_params.hpp"
 #include "http/spec_common.hpp"
 #include "service/specs.hpp"
 
@@ -25,12 +29,13 @@ expected<session_job> list_queries(api&, const request&, const path_params&, con
 }
 
 expected<session_job> get_query(api&, const request&, const path_params& p, const responder&) {
-    return session_job{[name = p.at("name")](storage::store& st, const viewer&) -> response {
-        auto q = st.query_by_name(name);
-        if (!q)
-            return to_response(q.err());
-        return response::json(200, bj::object{{"specs", to_spec_json(*q)}});
-    }};
+    return session_job{
+        [names = name_candidates(p.at("name"))](storage::store& st, const viewer&) -> response {
+            auto q = first_found(names, [&](const std::string& n) { return st.query_by_name(n); });
+            if (!q)
+                return to_response(q.err());
+            return response::json(200, bj::object{{"specs", to_spec_json(*q)}});
+        }};
 }
 
 expected<session_job> apply_queries(api& a, const request& req, const path_params&,

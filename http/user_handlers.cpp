@@ -74,7 +74,7 @@ expected<session_job> list_users(api&, const request& req, const path_params&, c
     auto o = q->list_options();
     if (!o)
         return o.err();
-    auto team = q->number("team_id", 0, std::numeric_limits<std::int64_t>::max());
+    auto team = q->team_id();
     if (!team)
         return team.err();
     return session_job{

@@ -3,6 +3,7 @@
 
 #include "model/json.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
 #include <string_view>
@@ -81,16 +82,66 @@ expected<std::vector<query_spec>> decode_query_specs(const bj::object& body) {
     return out;
 }
 
+bool is_blank(const std::string& s) {
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+}
+
 std::vector<field_error> validate(const query_spec& s) {
     std::vector<field_error> errors;
-    if (s.name.empty())
+    if (is_blank(s.name))
         errors.push_back({"name", "query name cannot be empty"});
     check_length(errors, "name", s.name, "query name");
-    if (s.query.empty())
+    if (is_blank(s.query))
         errors.push_back({"query", "query '" + s.name + "': SQL cannot be empty"});
     else if (has_attach(s.query))
         errors.push_back({"query", "query '" + s.name + "': ATTACH not allowed in queries"});
     return errors;
+}
+
+namespace {
+
+bj::object pack_json(const query_pack& p) {
+    bj::object o;
+    o["created_at"] = format_rfc3339(p.created_at);
+    o["updated_at"] = format_rfc3339(p.updated_at);
+    o["id"] = p.id;
+    o["name"] = p.name;
+    if (!p.description.empty())
+        o["description"] = p.description;
+    if (!p.platform.empty())
+        o["platform"] = p.platform;
+    o["disabled"] = p.disabled;
+    o["type"] = p.type ? bj::value(*p.type) : bj::value(nullptr);
+    return o;
+}
+
+} // namespace
+
+bj::object to_json(const query_details& d) {
+    const query& q = d.q;
+    bj::object o;
+    o["created_at"] = format_rfc3339(q.created_at);
+    o["updated_at"] = format_rfc3339(q.updated_at);
+    o["id"] = q.id;
+    o["name"] = q.name;
+    o["description"] = q.description;
+    o["query"] = q.sql;
+    o["saved"] = q.saved;
+    o["observer_can_run"] = q.observer_can_run;
+    o["author_id"] = q.author_id ? bj::value(*q.author_id) : bj::value(nullptr);
+    o["author_name"] = d.author_name;
+    o["author_email"] = d.author_email;
+    bj::array packs;
+    for (const auto& p : d.packs)
+        packs.push_back(pack_json(p));
+    o["packs"] = std::move(packs);
+    o["stats"] = bj::object{{"system_time_p50", nullptr},
+                            {"system_time_p95", nullptr},
+                            {"user_time_p50", nullptr},
+                            {"user_time_p95", nullptr},
+                            {"total_executions", 0}};
+    return o;
 }
 
 bj::value to_spec_json(const query& q) {

@@ -71,6 +71,11 @@ public:
     expected<query> query_by_name(const std::string& name) override;
     expected<void> apply_query_specs(const std::vector<query_spec>& specs, std::int64_t author_id,
                                      micros now) override;
+    expected<std::vector<query_details>> saved_query_details() override;
+    expected<query_details> saved_query_details_by_id(std::int64_t id) override;
+    expected<std::int64_t> new_saved_query(const query& q, micros now) override;
+    expected<void> update_saved_query(const query& q, micros now) override;
+    expected<std::int64_t> delete_saved_queries(const std::vector<std::int64_t>& ids) override;
 
     // packs (sql_packs.cpp)
     expected<std::vector<pack_spec>> pack_specs() override;
@@ -158,6 +163,9 @@ private:
                                        const std::vector<sql_value>& params);
     std::vector<host> hosts_where(const std::string& where, const std::vector<sql_value>& params);
     void write_host(const host& h);
+    /// Saved queries matching `where` (on `q`) with their details.
+    std::vector<query_details> query_details_where(const std::string& where,
+                                                   const std::vector<sql_value>& params);
     std::vector<policy> policies_where(const std::string& where,
                                        const std::vector<sql_value>& params);
 

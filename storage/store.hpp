@@ -118,6 +118,23 @@ public:
     /// replaced, saved set, author = `author_id`.
     virtual expected<void> apply_query_specs(const std::vector<query_spec>& specs,
                                              std::int64_t author_id, micros now) = 0;
+    /// Saved queries with their authors' names and the packs that schedule
+    /// them, in id order.
+    virtual expected<std::vector<query_details>> saved_query_details() = 0;
+    /// One saved query with its details; an unknown id or an ad-hoc query is
+    /// not_found.
+    virtual expected<query_details> saved_query_details_by_id(std::int64_t id) = 0;
+    /// Inserts a saved query (`q.id` and `q.saved` ignored, created and
+    /// updated at `now`); returns its id. A taken name is already_exists.
+    virtual expected<std::int64_t> new_saved_query(const query& q, micros now) = 0;
+    /// Writes the name, description, SQL and observer_can_run of saved query
+    /// `q.id` (updated_at = now; packs follow a rename). An unknown id is
+    /// not_found, a taken name already_exists.
+    virtual expected<void> update_saved_query(const query& q, micros now) = 0;
+    /// Deletes the saved queries among `ids` (unknown and ad-hoc ids are
+    /// skipped) and the pack entries that schedule them; returns how many
+    /// queries were deleted.
+    virtual expected<std::int64_t> delete_saved_queries(const std::vector<std::int64_t>& ids) = 0;
 };
 
 /// Packs of scheduled queries.

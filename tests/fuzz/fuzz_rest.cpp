@@ -1,7 +1,9 @@
 /// The REST bodies that are not specs: setup (and its server_url validation),
-/// login, and live query run / run_by_names (and the ATTACH check on its SQL);
-/// the users routes' bodies (user payloads, passwords, the user_roles spec).
+/// login, live query run / run_by_names (and the ATTACH check on its SQL), the
+/// users routes' bodies (user payloads, passwords, the user_roles spec) and the
+/// saved query routes' payload and id list.
 
+#include "http/query_codec.hpp"
 #include "http/rest_codec.hpp"
 #include "http/user_codec.hpp"
 #include "model/app_config.hpp"
@@ -24,5 +26,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)flotilla::http::decode_password_change(body);
     (void)flotilla::http::decode_require_reset(body);
     (void)flotilla::http::decode_user_roles_spec(body);
+    if (auto p = flotilla::http::decode_query_payload(body); p && p->sql)
+        (void)flotilla::has_attach(*p->sql);
+    if (auto ids = flotilla::http::decode_query_ids(body))
+        for (auto id : *ids)
+            if (id < 0)
+                __builtin_trap(); // ids are whole numbers from 0
     return 0;
 }

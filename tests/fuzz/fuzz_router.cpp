@@ -1,7 +1,9 @@
 /// http/router.hpp: decoded_segments and router::find over a table shaped like
-/// the server's (literal and `{name}` segments), for any method and target.
+/// the server's (literal and `{name}` segments), for any method and target, and
+/// http/query_params.hpp's name_candidates on every decoded segment.
 /// Input: the first byte picks the method, the rest is the request target.
 
+#include "http/query_params.hpp"
 #include "http/router.hpp"
 
 #include <array>
@@ -30,6 +32,9 @@ flotilla::http::router make_table() {
           "/api/latest/fleet/spec/packs/{name}", "/api/v1/fleet/global/policies",
           "/api/v1/fleet/status/live_query"})
         r.add("GET", path, h);
+    for (const char* path : {"/api/v1/fleet/queries/{name}", "/api/latest/fleet/reports/id/{id}",
+                             "/api/v1/fleet/labels/{name}"})
+        r.add("DELETE", path, h);
     return r;
 }
 
@@ -50,5 +55,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         __builtin_trap();
     if (!m.target && !m.failure)
         __builtin_trap();
+    if (segs)
+        for (const auto& seg : *segs) {
+            // The segment itself first; at most one more, different and UTF-8.
+            auto names = flotilla::http::name_candidates(seg);
+            if (names.empty() || names.size() > 2 || names.front() != seg)
+                __builtin_trap();
+            if (names.size() == 2 && (names[1] == seg || !flotilla::http::valid_utf8(names[1])))
+                __builtin_trap();
+        }
     return 0;
 }

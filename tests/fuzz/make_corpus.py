@@ -18,6 +18,13 @@ OUT = os.path.join(ROOT, "tests", "fuzz", "corpus")
 MAX_FILES = 40
 
 
+# The saved query routes' bodies: a payload with ATTACH, ids out of range.
+REST_QUERY_SEEDS = [
+    '{"name":"q","description":"","query":"ATTACH \'/x\' AS y","observer_can_run":true}',
+    '{"ids":[1,2,18446744073709551615,-1,2.0]}',
+]
+
+
 def doc_bodies(paths):
     """Every fenced block of the documents that is JSON (placeholders fixed)."""
     for p in paths:
@@ -84,9 +91,9 @@ def main(docs):
           [b for b in compact if keys(b) & {"specs", "spec"}])
 
     rest_keys = {"server_url", "admin", "org_info", "email", "password", "query", "query_id",
-                 "selected"}
+                 "selected", "ids"}
     write("rest", ['{"query_id":1.5e19,"selected":{"hosts":[18446744073709551615]}}',
-                   '{"EMAIL":"A@B.C","Password":"x"}'] +
+                   '{"EMAIL":"A@B.C","Password":"x"}'] + REST_QUERY_SEEDS +
           [b for b in compact if keys(b) & rest_keys])
 
     messages = [b for b in compact if "type" in keys(b)]

@@ -125,6 +125,40 @@ std::vector<route_spec> label_routes(const std::string& fleet) {
     return out;
 }
 
+/// The saved query routes under one noun ("/queries" or current Fleet's
+/// "/reports") and their spec routes. Valid requests name no stored query
+/// (ids and names that match nothing), so only creations change the store.
+std::vector<route_spec> query_routes(const std::string& prefix, const std::string& noun) {
+    std::vector<route_spec> out;
+    auto create = [](const context& c) {
+        return parse(R"({"name":"rb-)" + c.tag + R"(","query":"select 1","description":"d",
+            "observer_can_run":true})");
+    };
+    auto modify = [](const context& c) {
+        return parse(R"({"name":"rb-)" + c.tag + R"(-renamed","query":"select 2",
+            "description":"d2","observer_can_run":false})");
+    };
+    auto ids = [](const context&) { return parse(R"({"ids":[999999,999998]})"); };
+    auto specs = [](const context& c) {
+        return parse(R"({"specs":[{"name":"rb-)" + c.tag +
+                     R"(","description":"d","query":"select 1","observer_can_run":true}]})");
+    };
+    const std::string spec_noun = "/spec" + noun;
+    const std::string base = prefix + noun;
+    out.push_back({"GET", prefix + spec_noun});
+    out.push_back({"POST", prefix + spec_noun, family::user, specs});
+    out.push_back(
+        {"GET", prefix + spec_noun + "/{name}", family::user, {}, {}, {{"name", "rb-q"}}});
+    out.push_back({"GET", base});
+    out.push_back({"POST", base, family::user, create});
+    out.push_back({"GET", base + "/{id}", family::user, {}, {}, {{"id", "1"}}});
+    out.push_back({"PATCH", base + "/{id}", family::user, modify, {}, {{"id", "999999"}}});
+    out.push_back({"DELETE", base + "/{name}", family::user, {}, {}, {{"name", "rb-nobody"}}});
+    out.push_back({"DELETE", base + "/id/{id}", family::user, {}, {}, {{"id", "999999"}}});
+    out.push_back({"POST", base + "/delete", family::user, ids});
+    return out;
+}
+
 std::vector<route_spec> agent_routes(const std::string& prefix) {
     std::vector<route_spec> out;
     auto enroll = [](const context& c) {
@@ -169,10 +203,6 @@ std::vector<route_spec> all_routes() {
     };
     auto login = [](const context& c) {
         return bj::value{{"email", "admin@example.com"}, {"password", "wrong-" + c.tag}};
-    };
-    auto queries = [](const context& c) {
-        return parse(R"({"specs":[{"name":"rb-)" + c.tag +
-                     R"(","description":"d","query":"select 1","observer_can_run":true}]})");
     };
     auto secrets = [](const context& c) {
         return parse(R"({"spec":{"secrets":[{"secret":"rb-)" + c.tag + R"("}]}})");
@@ -235,14 +265,12 @@ std::vector<route_spec> all_routes() {
         out.push_back({"PATCH", prefix + "/config", family::user, config});
     }
     for (const std::string prefix : {"/api/v1/fleet", "/api/latest/fleet"}) {
-        out.push_back({"GET", prefix + "/spec/queries"});
-        out.push_back({"POST", prefix + "/spec/queries", family::user, queries});
-        out.push_back(
-            {"GET", prefix + "/spec/queries/{name}", family::user, {}, {}, {{"name", "rb-q"}}});
-    }
-    for (const std::string prefix : {"/api/v1/fleet", "/api/latest/fleet"})
         for (auto& r : spec_routes(prefix))
             out.push_back(std::move(r));
+        for (const std::string noun : {"/queries", "/reports"})
+            for (auto& r : query_routes(prefix, noun))
+                out.push_back(std::move(r));
+    }
     for (const std::string prefix : {"/api/v1/osquery", "/api/osquery"})
         for (auto& r : agent_routes(prefix))
             out.push_back(std::move(r));

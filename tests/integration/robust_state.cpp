@@ -27,12 +27,14 @@ std::set<std::string> spec_names(const std::string& body) {
     return out;
 }
 
-/// The top-level "name" of a body that was accepted ("" when none).
-std::string top_level_name(const std::string& body) {
+/// The `name` of a body POST /queries, /reports or /labels accepted.
+std::set<std::string> payload_name(const std::string& body) {
     boost::system::error_code ec;
     auto v = bj::parse(body, ec);
-    const auto* n = !ec && v.is_object() ? v.as_object().if_contains("name") : nullptr;
-    return n && n->is_string() ? std::string(n->as_string()) : std::string();
+    const auto* name = !ec && v.is_object() ? v.as_object().if_contains("name") : nullptr;
+    if (name && name->is_string())
+        return {std::string(name->as_string())};
+    return {};
 }
 
 /// The secrets of an enroll-secret body that was accepted.
@@ -249,7 +251,17 @@ void barrage::check_alive_and_consistent(const state& st, const stored& before) 
                 want.merge(spec_names(body));
             // POST /labels creates one label, named at the top level.
             if (kind == "labels" && route.starts_with("POST ") && route.ends_with("/fleet/labels"))
-                want.insert(top_level_name(body));
+                want.merge(payload_name(body));
+}
+
+            if (!route.starts_with("POST "))
+                continue;
+            const bool queries = kind == "queries";
+            if (route.ends_with(suffix) || (queries && route.ends_with("/spec/reports")))
+                want.merge(spec_names(body));
+            else if (queries &&
+                     (route.ends_with("/fleet/queries") || route.ends_with("/fleet/reports")))
+                want.merge(payload_name(body));
         }
         const auto have = keys(after[kind]);
         if (have != want)
