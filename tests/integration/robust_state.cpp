@@ -247,13 +247,6 @@ void barrage::check_alive_and_consistent(const state& st, const stored& before) 
         if (kind == "queries")
             want.insert("rb-after");
         for (const auto& [route, body] : accepted_) {
-            if (route.starts_with("POST ") && route.ends_with(suffix))
-                want.merge(spec_names(body));
-            // POST /labels creates one label, named at the top level.
-            if (kind == "labels" && route.starts_with("POST ") && route.ends_with("/fleet/labels"))
-                want.merge(payload_name(body));
-}
-
             if (!route.starts_with("POST "))
                 continue;
             const bool queries = kind == "queries";
@@ -261,6 +254,9 @@ void barrage::check_alive_and_consistent(const state& st, const stored& before) 
                 want.merge(spec_names(body));
             else if (queries &&
                      (route.ends_with("/fleet/queries") || route.ends_with("/fleet/reports")))
+                want.merge(payload_name(body));
+            // POST /labels creates one label, named at the top level.
+            else if (kind == "labels" && route.ends_with("/fleet/labels"))
                 want.merge(payload_name(body));
         }
         const auto have = keys(after[kind]);
