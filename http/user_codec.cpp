@@ -107,13 +107,20 @@ expected<service::user_roles_spec> decode_user_roles_spec(std::string_view body_
         json::reader er(entry.get_object(), "spec.roles");
         service::user_roles_spec::entry e;
         e.global_role = er.str("global_role");
-        if (const bj::array* teams = er.array("teams")) {
+        // Current fleetctl may call teams "fleets" (and each "team" a "fleet").
+        const bj::array* teams = er.array("teams");
+        if (!teams)
+            teams = er.array("fleets");
+        if (teams) {
             for (const auto& t : *teams) {
                 if (!t.is_object())
                     return error::bad_request("json: each element of spec.roles." +
                                               std::string(email) + ".teams must be an object");
                 json::reader tr(t.get_object(), "teams");
-                e.teams.push_back({tr.str("team").value_or(""), tr.str("role").value_or("")});
+                auto name = tr.str("team");
+                if (!name)
+                    name = tr.str("fleet");
+                e.teams.push_back({name.value_or(""), tr.str("role").value_or("")});
                 if (tr.failure())
                     return *tr.failure();
             }

@@ -441,6 +441,16 @@ TEST_P(users_test, the_user_roles_spec_sets_roles_by_email_and_team_name) {
         expect_invalid(e, "roles");
         EXPECT_EQ(inspect_->user_by_id(a)->global_role, role::maintainer) << bad;
     }
+    // Current fleetctl's spelling: fleets and fleet.
+    ASSERT_EQ(as_admin("POST", "/api/latest/fleet/users/roles/spec",
+                       R"({"spec":{"roles":{"b@example.com":{"global_role":null,
+                           "fleets":[{"fleet":"red","role":"maintainer"}]}}}})")
+                  .status,
+              200);
+    ub = inspect_->user_by_id(b);
+    ASSERT_EQ(ub->teams.size(), 1u);
+    EXPECT_EQ(ub->teams[0].team_id, red_);
+    EXPECT_EQ(ub->teams[0].team_role_value, role::maintainer);
     const auto maint = login("a@example.com", "pass-1!x");
     EXPECT_EQ(call("POST", "/api/v1/fleet/users/roles/spec",
                    R"({"spec":{"roles":{"a@example.com":{"global_role":"admin"}}}})", maint)
