@@ -186,6 +186,10 @@ caf::behavior host_registry(registry_self self, caf::actor persistence, checkin_
                     remove_hosts(self, m.ids);
                     return m.ids.size();
                 }),
+        // Hosts moved to another team (a transfer, a deleted team): answered
+        // once their entries carry it.
+        guarded("host_registry",
+                [=](hosts_team_msg& m) { return self->state.set_team(m.ids, m.team_id); }),
         guarded("host_registry",
                 [=](catalog_atom) {
                     load_catalog(self, persistence);

@@ -328,6 +328,24 @@ std::vector<caf::actor> host_registry_state::forget_hosts(const std::vector<std:
     return campaigns_.remove_hosts(ids);
 }
 
+std::size_t host_registry_state::set_team(const std::vector<std::int64_t>& ids,
+                                          std::optional<std::int64_t> team_id) {
+    std::size_t n = 0;
+    for (auto id : ids) {
+        auto k = key_of_id_.find(id);
+        if (k == key_of_id_.end())
+            continue;
+        auto e = by_key_.find(k->second);
+        if (e == by_key_.end())
+            continue;
+        if (e->second.team_id != team_id)
+            e->second.policy_due = 0;
+        e->second.team_id = team_id;
+        ++n;
+    }
+    return n;
+}
+
 std::vector<std::pair<std::int64_t, micros>> host_registry_state::take_seen() {
     std::vector<std::pair<std::int64_t, micros>> out;
     for (auto& [key, e] : by_key_)

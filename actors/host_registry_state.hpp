@@ -117,6 +117,11 @@ public:
     /// they leave every campaign; returns the actors of the campaigns they left.
     std::vector<caf::actor> forget_hosts(const std::vector<std::int64_t>& ids);
 
+    /// Moves known hosts to `team_id` (unknown ids are skipped): their next
+    /// config is their new team's, and their policies are due at their next
+    /// check-in (the new team's are asked at once). Returns how many it knew.
+    std::size_t set_team(const std::vector<std::int64_t>& ids, std::optional<std::int64_t> team_id);
+
     /// Seen times not yet written; clears the dirty marks.
     std::vector<std::pair<std::int64_t, micros>> take_seen();
 

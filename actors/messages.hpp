@@ -74,6 +74,14 @@ struct hosts_removed_msg {
     std::vector<std::int64_t> ids;
 };
 
+/// To the registry (request, answered with how many it knew once applied):
+/// these hosts moved to `team_id` (nullopt: no team), by a transfer or because
+/// their team was deleted. Their agent config and team policies follow at once.
+struct hosts_team_msg {
+    std::vector<std::int64_t> ids;
+    std::optional<std::int64_t> team_id;
+};
+
 /// To the host registry: a host was enrolled; `done` runs once it is known.
 struct registry_register_msg {
     host h;
@@ -236,6 +244,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::expected<flotilla::storage::query_catalo
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::expected<std::optional<flotilla::micros>>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::expected<void>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::hosts_removed_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::hosts_team_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::log_lines_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::subscribe_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::stream_msg)

@@ -16,6 +16,13 @@ namespace flotilla::http {
 /// GET /users/{id} answer (auth_handlers.cpp).
 response signed_in_response(storage::store& st, const user& u,
                             const std::optional<std::string>& token);
+
+/// Answers `done` through `reply` once the host registry has the hosts
+/// `host_ids` in team `team_id` (nullopt: no team), so their next agent request
+/// sees it (read-your-writes); returns response::deferred(), or `done` itself
+/// when there is no host to tell (host_transfer_handlers.cpp).
+response after_team_change(api& a, const responder& reply, std::vector<std::int64_t> host_ids,
+                           std::optional<std::int64_t> team_id, response done);
 } // namespace flotilla::http
 
 namespace flotilla::http::handlers {
@@ -40,6 +47,13 @@ session_args labels_index, label_show, create_label, modify_label, delete_label_
 // query_handlers.cpp (fleet-rest.md §5.3; also spelled /reports, §8.2)
 session_args queries_index, query_show, create_query, modify_query, delete_query_by_name,
     delete_query_by_id, delete_queries;
+
+// team_handlers.cpp (fleet-rest.md §5.2; /fleets §8.2)
+session_args teams_index, team_show, create_team, modify_team, delete_team, team_agent_options,
+    team_secrets, modify_team_secrets, team_users, add_team_users, remove_team_users;
+
+// host_transfer_handlers.cpp (fleet-rest.md §4.2)
+session_args transfer_hosts, transfer_hosts_by_filter;
 
 // status_handlers.cpp
 session_args status;

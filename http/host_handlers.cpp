@@ -1,7 +1,8 @@
 /// The hosts REST routes (fleet-rest.md §4.2): GET /hosts, /hosts/count,
-/// /host_summary, /hosts/{id}, /hosts/identifier/{identifier},
-/// /labels/{id}/hosts and DELETE /hosts/{id}. Decoding and encoding only; the
-/// rules are service/host_queries.hpp.
+/// /host_summary (each taking `team_id` or current Fleet's `fleet_id`),
+/// /hosts/{id} and /hosts/identifier/{identifier} (with labels, policies and
+/// packs), /labels/{id}/hosts and DELETE /hosts/{id}. Decoding and encoding
+/// only; the rules are service/host_queries.hpp.
 
 #include "actors/messages.hpp"
 #include "http/errors.hpp"
@@ -66,6 +67,23 @@ response hosts_response(storage::store& st, const expected<std::vector<host>>& h
     return response::json(200, bj::object{{"hosts", std::move(out)}});
 }
 
+/// Fleet's pack object as a host's detail lists it (its targets are not loaded
+/// there: null, as Fleet's).
+bj::object pack_object(const pack_spec& p) {
+    bj::object o{{"id", p.id}, {"name", p.name}};
+    if (!p.description.empty())
+        o["description"] = p.description;
+    if (!p.platform.empty())
+        o["platform"] = p.platform;
+    if (p.disabled)
+        o["disabled"] = true;
+    o["type"] = nullptr;
+    o["label_ids"] = nullptr;
+    o["host_ids"] = nullptr;
+    o["team_ids"] = nullptr;
+    return o;
+}
+
 response detail_response(const expected<service::host_detail>& d, micros now) {
     if (!d)
         return to_response(d.err());
@@ -82,7 +100,10 @@ response detail_response(const expected<service::host_detail>& d, micros now) {
     auto h = host_response(d->h, now, d->team_name, failing);
     h["labels"] = std::move(labels);
     h["policies"] = std::move(policies);
-    h["packs"] = bj::array{};
+    bj::array packs;
+    for (const auto& p : d->packs)
+        packs.push_back(pack_object(p));
+    h["packs"] = std::move(packs);
     h["software"] = bj::array{};
     h["users"] = bj::array{};
     return response::json(200, bj::object{{"host", std::move(h)}});

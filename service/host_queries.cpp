@@ -143,9 +143,17 @@ expected<host_detail> detail_of(storage::store& st, const user& by, host h) {
     auto results = st.host_policy_results(h.id);
     if (!results)
         return results.err();
+    // Global policies first, then the host's team's (Fleet's order).
     auto policies = st.global_policies();
     if (!policies)
         return policies.err();
+    if (h.team_id) {
+        auto team = st.team_policies(*h.team_id);
+        if (!team)
+            return team.err();
+        policies->insert(policies->end(), std::make_move_iterator(team->begin()),
+                         std::make_move_iterator(team->end()));
+    }
     for (auto& p : *policies) {
         if (!policy_applies(p, h))
             continue;
@@ -155,6 +163,17 @@ expected<host_detail> detail_of(storage::store& st, const user& by, host h) {
                 passes = r.passes;
         d.policies.emplace_back(std::move(p), passes);
     }
+    // The packs in the host's config: through its labels, its team or itself.
+    auto host_packs = st.packs_for_host(h.id, h.team_id);
+    if (!host_packs)
+        return host_packs.err();
+    auto packs = st.pack_specs();
+    if (!packs)
+        return packs.err();
+    for (const auto& hp : *host_packs)
+        for (auto& p : *packs)
+            if (p.name == hp.name)
+                d.packs.push_back(std::move(p));
     d.h = std::move(h);
     return d;
 }

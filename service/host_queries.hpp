@@ -1,6 +1,6 @@
 #pragma once
 /// Reading hosts (fleet-rest.md §4.2): the list with Fleet's filters, the count,
-/// the summary, one host with its labels and policies, and who may delete one.
+/// the summary, one host with its labels, policies and packs, and who may delete one.
 /// Global users see every host; team users the hosts of their teams.
 
 #include "model/campaign.hpp"
@@ -8,6 +8,7 @@
 #include "model/error.hpp"
 #include "model/host.hpp"
 #include "model/label.hpp"
+#include "model/pack.hpp"
 #include "model/policy.hpp"
 #include "model/user.hpp"
 
@@ -56,7 +57,9 @@ struct host_detail {
     host h;
     std::optional<std::string> team_name;
     std::vector<label_spec> labels;
-    std::vector<std::pair<policy, std::optional<bool>>> policies; ///< answered: passes or not
+    /// Global policies, then the team's; answered: passes or not.
+    std::vector<std::pair<policy, std::optional<bool>>> policies;
+    std::vector<pack_spec> packs; ///< the packs its config holds, in id order
 };
 /// By id; 404 when unknown, 403 when `by` may not see it.
 expected<host_detail> host_by_id(storage::store& st, const user& by, std::int64_t id);

@@ -3,6 +3,7 @@
 
 #include "storage/sql_store.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace flotilla::storage {
@@ -222,6 +223,40 @@ expected<void> sql_store::delete_hosts(const std::vector<std::int64_t>& ids) {
             db_->execute("DELETE FROM hosts WHERE id = ?", {id});
         return {};
     });
+}
+
+expected<std::vector<std::int64_t>> sql_store::set_hosts_team(const std::vector<std::int64_t>& ids,
+                                                              std::optional<std::int64_t> team_id,
+                                                              micros now) {
+    std::vector<std::int64_t> wanted = ids;
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    std::vector<std::int64_t> moved;
+    auto done = transaction([&]() -> expected<void> {
+        // In chunks: one IN list per 500 ids keeps under every driver's
+        // placeholder limit.
+        constexpr std::size_t chunk = 500;
+        for (std::size_t from = 0; from < wanted.size(); from += chunk) {
+            const std::size_t to = std::min(wanted.size(), from + chunk);
+            std::string marks;
+            std::vector<sql_value> params;
+            for (std::size_t i = from; i < to; ++i) {
+                marks += i == from ? "?" : ", ?";
+                params.emplace_back(wanted[i]);
+            }
+            for (const auto& r :
+                 db_->query("SELECT id FROM hosts WHERE id IN (" + marks + ") ORDER BY id", params))
+                moved.push_back(r.i64(0));
+            params.insert(params.begin(),
+                          {team_id ? sql_value(*team_id) : sql_value(nullptr), sql_value(now)});
+            db_->execute("UPDATE hosts SET team_id = ?, updated_at = ? WHERE id IN (" + marks + ")",
+                         params);
+        }
+        return {};
+    });
+    if (!done)
+        return done.err();
+    return moved;
 }
 
 expected<void>

@@ -64,6 +64,12 @@ expected<std::vector<policy>> sql_store::global_policies() {
     });
 }
 
+expected<std::vector<policy>> sql_store::team_policies(std::int64_t team_id) {
+    return guarded([&]() -> expected<std::vector<policy>> {
+        return policies_where("WHERE p.team_id = ?", {team_id});
+    });
+}
+
 expected<policy> sql_store::policy_by_name(const std::string& name) {
     return guarded([&]() -> expected<policy> {
         auto found = policies_where("WHERE p.name = ?", {name});

@@ -65,6 +65,14 @@ public:
     expected<std::vector<enroll_secret>> team_enroll_secrets(std::int64_t team_id) override;
     expected<void> set_user_teams(std::int64_t user_id,
                                   const std::vector<team_role>& roles) override;
+    expected<std::map<std::int64_t, team_size>> team_sizes() override;
+    expected<team> new_team(const team& t, const std::vector<std::string>& secrets,
+                            micros now) override;
+    expected<void> update_team(const team& t) override;
+    expected<void> delete_team(std::int64_t id) override;
+    expected<void> replace_team_enroll_secrets(std::int64_t team_id,
+                                               const std::vector<std::string>& secrets,
+                                               micros now) override;
 
     // queries (sql_queries.cpp)
     expected<std::vector<query>> saved_queries() override;
@@ -101,6 +109,9 @@ public:
                                    std::optional<std::int64_t> team_id, micros now) override;
     expected<std::vector<host>> list_hosts() override;
     expected<void> delete_hosts(const std::vector<std::int64_t>& ids) override;
+    expected<std::vector<std::int64_t>> set_hosts_team(const std::vector<std::int64_t>& ids,
+                                                       std::optional<std::int64_t> team_id,
+                                                       micros now) override;
     expected<host> host_by_id(std::int64_t id) override;
     expected<void> update_host(const host& h) override;
     expected<void> record_label_results(std::int64_t host_id,
@@ -132,6 +143,7 @@ public:
     expected<void> apply_policy_specs(const std::vector<policy_spec>& specs, std::int64_t author_id,
                                       micros now) override;
     expected<std::vector<policy>> global_policies() override;
+    expected<std::vector<policy>> team_policies(std::int64_t team_id) override;
     expected<policy> policy_by_name(const std::string& name) override;
 
     // activities (sql_activities.cpp)
@@ -155,6 +167,10 @@ private:
     std::optional<std::int64_t> id_by_name(const char* table, const std::string& name);
     /// Fills in a user's team roles.
     void load_teams(user& u);
+    /// Inside a transaction: replaces team `team_id`'s enroll secrets, keeping
+    /// created_at of those that remain; `team_name` names it in the 409.
+    expected<void> write_team_secrets(std::int64_t team_id, const std::string& team_name,
+                                      const std::vector<std::string>& secrets, micros now);
     /// Labels matching `where`; manual labels' member hostnames when `with_hosts`.
     std::vector<label_spec> labels_where(const std::string& where,
                                          const std::vector<sql_value>& params,

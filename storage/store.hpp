@@ -86,6 +86,12 @@ public:
     virtual expected<enroll_secret> enroll_secret_by_value(const std::string& secret) = 0;
 };
 
+/// How many users hold a role on a team, and how many hosts belong to it.
+struct team_size {
+    std::int64_t users = 0;
+    std::int64_t hosts = 0;
+};
+
 /// Teams, their enroll secrets and users' team roles.
 class team_store {
 public:
@@ -104,6 +110,25 @@ public:
     /// Replaces a user's team roles (team_name/description are ignored).
     virtual expected<void> set_user_teams(std::int64_t user_id,
                                           const std::vector<team_role>& roles) = 0;
+    /// Each team's users and hosts (teams with neither are absent).
+    virtual expected<std::map<std::int64_t, team_size>> team_sizes() = 0;
+    /// Inserts a team (name, description, agent options) with its enroll
+    /// secrets; a taken name or secret is already_exists.
+    virtual expected<team> new_team(const team& t, const std::vector<std::string>& secrets,
+                                    micros now) = 0;
+    /// Writes a team's name, description and agent options; a taken name is
+    /// already_exists, an unknown id not_found.
+    virtual expected<void> update_team(const team& t) = 0;
+    /// Deletes a team with its enroll secrets, its policies and their results,
+    /// the pack targets naming it and its users' roles on it; its hosts go to no
+    /// team. An unknown id is not_found.
+    virtual expected<void> delete_team(std::int64_t id) = 0;
+    /// Replaces a team's enroll secrets (repeats stored once); those that remain
+    /// keep their created_at. A secret held globally or by another team is
+    /// already_exists, and nothing changes.
+    virtual expected<void> replace_team_enroll_secrets(std::int64_t team_id,
+                                                       const std::vector<std::string>& secrets,
+                                                       micros now) = 0;
 };
 
 /// Saved queries (and the ad-hoc ones live queries store).
@@ -211,6 +236,11 @@ public:
     virtual expected<std::vector<host>> list_hosts() = 0;
     /// Deletes these hosts with their label and policy results (unknown ids are skipped).
     virtual expected<void> delete_hosts(const std::vector<std::int64_t>& ids) = 0;
+    /// Moves these hosts to `team_id` (nullopt: no team); unknown ids are
+    /// skipped. Returns the ids of the hosts moved, ascending.
+    virtual expected<std::vector<std::int64_t>> set_hosts_team(const std::vector<std::int64_t>& ids,
+                                                               std::optional<std::int64_t> team_id,
+                                                               micros now) = 0;
     virtual expected<host> host_by_id(std::int64_t id) = 0;
     /// Writes every detail column and the detail/label/policy/seen times.
     virtual expected<void> update_host(const host& h) = 0;
@@ -251,6 +281,8 @@ public:
                                               std::int64_t author_id, micros now) = 0;
     /// Global policies (no team), in id order, with their authors.
     virtual expected<std::vector<policy>> global_policies() = 0;
+    /// One team's policies, in id order, with their authors.
+    virtual expected<std::vector<policy>> team_policies(std::int64_t team_id) = 0;
     virtual expected<policy> policy_by_name(const std::string& name) = 0;
 };
 

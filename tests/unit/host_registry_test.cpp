@@ -218,3 +218,22 @@ TEST_F(registry_test, deleted_hosts_are_forgotten_and_leave_their_campaigns) {
     EXPECT_EQ(reg.campaigns().active(9)->host_ids, (std::vector<std::int64_t>{2}));
     EXPECT_EQ(reg.counts({1, 2}).total, 1);
 }
+
+TEST_F(registry_test, a_host_moved_to_a_team_authenticates_with_it_and_is_asked_its_policies) {
+    ASSERT_TRUE(
+        reg.write("key-1", {{"fleet_detail_query_uptime", {{{"total_seconds", "5"}}}, false, ""},
+                            {"fleet_label_query_6", {{{"1", "1"}}}, false, ""},
+                            {"fleet_policy_query_1", {}, false, ""}}));
+    ASSERT_TRUE(due().empty());
+    EXPECT_EQ(reg.authenticate("key-1")->team_id, std::nullopt);
+    EXPECT_EQ(reg.set_team({1, 42}, 5), 1u); // an unknown id is skipped
+    EXPECT_EQ(reg.authenticate("key-1")->team_id, 5);
+    // Its policies are due at once: the team's now among them.
+    auto asked = due();
+    EXPECT_TRUE(has(asked, "fleet_policy_query_3")) << "team 5 policy";
+    EXPECT_TRUE(has(asked, "fleet_policy_query_1"));
+    EXPECT_FALSE(has(asked, "fleet_label_query_6")) << "labels are not due";
+    EXPECT_EQ(reg.set_team({1}, std::nullopt), 1u);
+    EXPECT_EQ(reg.authenticate("key-1")->team_id, std::nullopt);
+    EXPECT_FALSE(has(due(), "fleet_policy_query_3"));
+}
