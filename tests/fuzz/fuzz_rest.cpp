@@ -1,10 +1,12 @@
 /// The REST bodies that are not specs: setup (and its server_url validation),
 /// login, live query run / run_by_names (and the ATTACH check on its SQL), the
-/// users routes' bodies (user payloads, passwords, the user_roles spec) and the
-/// saved query routes' payload and id list.
+/// users routes' bodies (user payloads, passwords, the user_roles spec), the
+/// saved query routes' payload and id list, and the teams routes' and host
+/// transfers' bodies.
 
 #include "http/query_codec.hpp"
 #include "http/rest_codec.hpp"
+#include "http/team_codec.hpp"
 #include "http/user_codec.hpp"
 #include "model/app_config.hpp"
 #include "model/query.hpp"
@@ -32,5 +34,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (auto id : *ids)
             if (id < 0)
                 __builtin_trap(); // ids are whole numbers from 0
+    (void)flotilla::http::decode_team_payload(body);
+    if (auto o = flotilla::http::decode_agent_options(body); o && !o->is_object())
+        __builtin_trap(); // agent options are an object
+    (void)flotilla::http::decode_team_secrets(body);
+    if (auto members = flotilla::http::decode_team_members(body))
+        for (const auto& m : *members)
+            if (m.user_id <= 0)
+                __builtin_trap(); // user ids are positive
+    (void)flotilla::http::decode_transfer(body);
+    (void)flotilla::http::decode_transfer_filter(body);
     return 0;
 }

@@ -230,6 +230,8 @@ std::vector<route_spec> all_routes() {
             out.push_back(std::move(r));
         for (auto& r : label_routes(fleet))
             out.push_back(std::move(r));
+        for (auto& r : team_routes(fleet))
+            out.push_back(std::move(r));
         out.push_back({"GET", fleet + "/activities"});
     }
     auto config = [](const context& c) {

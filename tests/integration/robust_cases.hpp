@@ -57,6 +57,11 @@ struct route_spec {
 /// Every route of the server. Checked against the live route table.
 std::vector<route_spec> all_routes();
 
+/// The teams routes under `fleet` (/api/v1/fleet or /api/latest/fleet), as
+/// /teams and /fleets, /spec/fleets and the host transfers
+/// (robust_team_cases.cpp).
+std::vector<route_spec> team_routes(const std::string& fleet);
+
 /// The setup route, in either spelling (it exists only before setup).
 inline bool is_setup(const std::string& pattern) {
     return pattern == "/api/v1/setup" || pattern == "/api/latest/setup";

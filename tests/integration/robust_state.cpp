@@ -98,7 +98,9 @@ state barrage::setup_and_baseline() {
         return st;
     st.secret = std::string(secrets.at("spec").at("secrets").at(0).at("secret").as_string());
 
-    must("POST", "/api/v1/fleet/spec/teams", R"({"specs":[{"name":"rb-base-team"}]})", admin);
+    // rb-base-team (id 1) is a pack's target; the teams routes change rb-edit-team (id 2).
+    must("POST", "/api/v1/fleet/spec/teams",
+         R"({"specs":[{"name":"rb-base-team"},{"name":"rb-edit-team"}]})", admin);
     must("POST", "/api/v1/fleet/spec/queries", R"({"specs":[
         {"name":"rb-base-q","query":"select 1","description":"base"},
         {"name":"rb-q","query":"select 2","observer_can_run":true}]})",
