@@ -254,11 +254,10 @@ void barrage::check_alive_and_consistent(const state& st, const stored& before) 
             const bool queries = kind == "queries";
             if (route.ends_with(suffix) || (queries && route.ends_with("/spec/reports")))
                 want.merge(spec_names(body));
-            else if (queries &&
-                     (route.ends_with("/fleet/queries") || route.ends_with("/fleet/reports")))
-                want.merge(payload_name(body));
-            // POST /labels creates one label, named at the top level.
-            else if (kind == "labels" && route.ends_with("/fleet/labels"))
+            // POST /queries, /reports and /labels create one, named at the top level.
+            else if ((queries &&
+                      (route.ends_with("/fleet/queries") || route.ends_with("/fleet/reports"))) ||
+                     (kind == "labels" && route.ends_with("/fleet/labels")))
                 want.merge(payload_name(body));
         }
         const auto have = keys(after[kind]);
