@@ -1,7 +1,8 @@
 /// Who may do what with saved queries (fleet-behaviour.md §2), on both stores:
 /// global admin, maintainer and observer; team admin, maintainer and observer;
 /// the observer_can_run rule for reading; team writers only on queries they
-/// authored.
+/// authored. Each role is a real user the admin created through POST
+/// /users/admin, signed in through /login.
 
 #include "tests/integration/queries_fixture.hpp"
 
@@ -25,14 +26,15 @@ protected:
     void SetUp() override {
         queries_fixture::SetUp();
         tokens_[admin] = admin_;
-        tokens_[maintainer] = make_user_with_token(*inspect_, "m@example.com", role::maintainer);
-        tokens_[observer] = make_user_with_token(*inspect_, "o@example.com", role::observer);
-        tokens_[team_admin] =
-            make_user_with_token(*inspect_, "ta@example.com", std::nullopt, {{blue_, role::admin}});
-        tokens_[team_maintainer] = make_user_with_token(*inspect_, "tm@example.com", std::nullopt,
-                                                        {{blue_, role::maintainer}});
-        tokens_[team_observer] = make_user_with_token(*inspect_, "to@example.com", std::nullopt,
-                                                      {{blue_, role::observer}});
+        tokens_[maintainer] =
+            srv_->signed_in_user(tokens_[admin], "m@example.com", role::maintainer);
+        tokens_[observer] = srv_->signed_in_user(tokens_[admin], "o@example.com", role::observer);
+        tokens_[team_admin] = srv_->signed_in_user(tokens_[admin], "ta@example.com", std::nullopt,
+                                                   {{blue_, role::admin}});
+        tokens_[team_maintainer] = srv_->signed_in_user(tokens_[admin], "tm@example.com",
+                                                        std::nullopt, {{blue_, role::maintainer}});
+        tokens_[team_observer] = srv_->signed_in_user(tokens_[admin], "to@example.com",
+                                                      std::nullopt, {{blue_, role::observer}});
     }
     http_reply as(who w, const std::string& method, const std::string& path,
                   const std::string& body = "") {
@@ -60,7 +62,7 @@ TEST_P(queries_permissions_test, observers_read_only_what_they_may_run) {
     const auto open = create("open", true);
     const auto closed = create("closed", false);
     // Observer on one team, maintainer on another: not an observer-only user.
-    const auto mixed = make_user_with_token(*inspect_, "mix@example.com", std::nullopt,
+    const auto mixed = srv_->signed_in_user(tokens_[admin], "mix@example.com", std::nullopt,
                                             {{blue_, role::observer}, {red_, role::maintainer}});
     const std::vector<std::string> both{"open", "closed"}, runnable{"open"};
     for (who w : everyone) {

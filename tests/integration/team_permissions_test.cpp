@@ -1,7 +1,8 @@
 /// Who may call each teams route (service/teams.hpp), on both stores: global
 /// admin, maintainer and observer; blue's admin, maintainer and observer; and
-/// red's admin, who is nobody to blue. A refusal is Fleet's 403 body, and
-/// writes nothing.
+/// red's admin, who is nobody to blue; each a real user the admin created
+/// through POST /users/admin, signed in through /login. A refusal is Fleet's
+/// 403 body, and writes nothing.
 
 #include "tests/support/builders.hpp"
 #include "tests/support/served_test.hpp"
@@ -31,16 +32,17 @@ protected:
         auto inspect = db_->open();
         blue_ = make_team(*inspect, "blue");
         const auto red = make_team(*inspect, "red");
-        tokens_[maintainer] = make_user_with_token(*inspect, "m@example.com", role::maintainer);
-        tokens_[observer] = make_user_with_token(*inspect, "o@example.com", role::observer);
-        tokens_[team_admin] =
-            make_user_with_token(*inspect, "ta@example.com", std::nullopt, {{blue_, role::admin}});
-        tokens_[team_maintainer] = make_user_with_token(*inspect, "tm@example.com", std::nullopt,
-                                                        {{blue_, role::maintainer}});
-        tokens_[team_observer] = make_user_with_token(*inspect, "to@example.com", std::nullopt,
-                                                      {{blue_, role::observer}});
-        tokens_[other_admin] =
-            make_user_with_token(*inspect, "ra@example.com", std::nullopt, {{red, role::admin}});
+        tokens_[maintainer] =
+            srv_->signed_in_user(tokens_[admin], "m@example.com", role::maintainer);
+        tokens_[observer] = srv_->signed_in_user(tokens_[admin], "o@example.com", role::observer);
+        tokens_[team_admin] = srv_->signed_in_user(tokens_[admin], "ta@example.com", std::nullopt,
+                                                   {{blue_, role::admin}});
+        tokens_[team_maintainer] = srv_->signed_in_user(tokens_[admin], "tm@example.com",
+                                                        std::nullopt, {{blue_, role::maintainer}});
+        tokens_[team_observer] = srv_->signed_in_user(tokens_[admin], "to@example.com",
+                                                      std::nullopt, {{blue_, role::observer}});
+        tokens_[other_admin] = srv_->signed_in_user(tokens_[admin], "ra@example.com", std::nullopt,
+                                                    {{red, role::admin}});
     }
     int status(who w, const std::string& method, const std::string& path, const std::string& body) {
         auto r = http_once(srv_->port(), method, path, body,

@@ -96,4 +96,25 @@ std::string test_server::login(const std::string& email, const std::string& pass
     return std::string(r.json().at("token").as_string());
 }
 
+std::string test_server::signed_in_user(const std::string& admin_token, const std::string& email,
+                                        std::optional<role> global_role,
+                                        const std::vector<std::pair<std::int64_t, role>>& teams) {
+    const std::string password = "pass-1!x";
+    boost::json::object body{{"name", "User " + email},
+                             {"email", email},
+                             {"password", password},
+                             {"admin_forced_password_reset", false}};
+    if (global_role)
+        body["global_role"] = to_string(*global_role);
+    boost::json::array team_roles;
+    for (const auto& [id, r] : teams)
+        team_roles.push_back(boost::json::object{{"id", id}, {"role", to_string(r)}});
+    if (!teams.empty())
+        body["teams"] = std::move(team_roles);
+    auto r = http_once(port_, "POST", "/api/v1/fleet/users/admin", boost::json::serialize(body),
+                       {{"Authorization", "Bearer " + admin_token}}, client_opts());
+    EXPECT_EQ(r.status, 200) << r.body;
+    return login(email, password);
+}
+
 } // namespace flotilla::testing

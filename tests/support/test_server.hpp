@@ -7,8 +7,10 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace flotilla::testing {
 
@@ -59,6 +61,11 @@ public:
     std::string setup();
     /// Logs in; returns the token (fails the test on any other answer).
     std::string login(const std::string& email, const std::string& password);
+    /// A user the admin (`admin_token`) creates through POST /users/admin, with a
+    /// global role or team roles, who then signs in through /login: its token.
+    std::string signed_in_user(const std::string& admin_token, const std::string& email,
+                               std::optional<role> global_role,
+                               const std::vector<std::pair<std::int64_t, role>>& teams = {});
 
     /// Starts a graceful shutdown and waits until the serving thread has returned.
     void stop();
