@@ -1,5 +1,6 @@
 #pragma once
-/// Users (fleet-rest.md §3): creating them as an admin, listing, reading,
+/// Users (fleet-rest.md §3; Fleet's source as read for this module:
+/// tests/integration/fleet-notes/fleet-users.md): creating them as an admin, listing, reading,
 /// modifying and deleting them, passwords and the user_roles spec. Password
 /// hashing and verification (argon2id, tens of milliseconds) are the caller's,
 /// off the store's thread: the rules here say when they are needed and take

@@ -5,7 +5,7 @@
 /// user create → query --hosts/--labels, and the 4.9 UI's boot sequence up to a
 /// live query's SockJS stream. Each step asserts exactly the fields the client
 /// decodes (the request sequences: fleet-rest.md §2.4, §8 and fleetctl's
-/// client code as summarised in the research notes).
+/// client code as read for this test: fleet-notes/fleetctl-wire.md).
 
 #include "tests/support/agent.hpp"
 #include "tests/support/eventually.hpp"
