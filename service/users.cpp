@@ -115,15 +115,6 @@ boost::json::object user_details(const user& u) {
 
 } // namespace
 
-bool matches_text(const std::string& needle, std::initializer_list<const std::string*> fields) {
-    if (needle.empty())
-        return true;
-    const auto n = lower(needle);
-    return std::any_of(fields.begin(), fields.end(), [&](const std::string* f) {
-        return lower(*f).find(n) != std::string::npos;
-    });
-}
-
 expected<user> check_new_user(storage::store& st, const user& actor, const user_payload& p) {
     std::vector<field_error> errors;
     check_name_and_email(p, true, errors);
