@@ -21,9 +21,16 @@ struct registry_actor_state : host_registry_state {
     campaign_settings campaign_timers;
     std::deque<std::pair<std::int64_t, micros>> seen_backlog; ///< taken, not yet stored
     bool seen_writing = false; ///< a chunk is with the persistence actor
+    std::vector<timed_effects> results_backlog; ///< check-in results not yet handed over
+    std::size_t results_backlog_bytes = 0;
+    bool results_writing = false; ///< a batch of results is with the persistence actor
 };
 
 using registry_self = caf::stateful_actor<registry_actor_state>*;
+
+/// Check-in results waiting for the store are handed over at the latest when
+/// they hold this many bytes.
+constexpr std::size_t max_results_batch_bytes = std::size_t{4} << 20;
 
 /// Hands the next chunk of seen times to the store, and the one after once the
 /// persistence actor answers that it has it (or does not answer in time).
@@ -46,6 +53,29 @@ void write_seen_chunk(registry_self self, const caf::actor& persistence) {
                                "handing it the next",
                                caf::to_string(e));
                   write_seen_chunk(self, persistence);
+              }));
+}
+
+/// Hands the check-in results waiting to the store as one batch, and the next
+/// batch once the persistence actor has it: under load the batches grow (group
+/// commit), at rest each check-in's results go at once.
+void write_results(registry_self self, const caf::actor& persistence) {
+    auto& st = self->state;
+    st.results_writing = !st.results_backlog.empty();
+    if (!st.results_writing)
+        return;
+    auto batch = std::move(st.results_backlog);
+    st.results_backlog.clear();
+    st.results_backlog_bytes = 0;
+    self->request(persistence, store_answer_timeout, acked_atom::value,
+                  results_write(self->address(), std::move(batch)))
+        .then(guarded("host_registry",
+                      [self, persistence](acked_atom) { write_results(self, persistence); }),
+              guarded("host_registry", [self, persistence](caf::error& e) {
+                  spdlog::warn("check-in results: the store did not take a batch in time ({}); "
+                               "handing it the next",
+                               caf::to_string(e));
+                  write_results(self, persistence);
               }));
 }
 
@@ -140,8 +170,15 @@ caf::behavior host_registry(registry_self self, caf::actor persistence, checkin_
                             c && c->actor)
                             self->send(c->actor, std::move(r));
                     fx->live.clear();
-                    store_effects(self, persistence, std::move(*fx), self->state.now());
                     m.reply({});
+                    if (fx->details.empty() && fx->labels.empty() && fx->policies.empty())
+                        return;
+                    auto& st = self->state;
+                    st.results_backlog_bytes += effects_bytes(*fx);
+                    st.results_backlog.push_back({std::move(*fx), st.now()});
+                    // A batch past the bound goes now, beside the one in flight.
+                    if (!st.results_writing || st.results_backlog_bytes > max_results_batch_bytes)
+                        write_results(self, persistence);
                 }),
         guarded("host_registry",
                 [=](host_updated_msg& m) {

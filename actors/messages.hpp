@@ -64,6 +64,8 @@ using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 
 /// Seen times are due to be written (host registry).
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+/// To the persistence actor: an enrollment (persistence_actor.hpp).
+using enroll_atom = caf::atom_constant<caf::atom("enroll")>;
 /// The label/policy catalogue is due to be reloaded (host registry).
 using catalog_atom = caf::atom_constant<caf::atom("catalog")>;
 /// Hosts unseen for the host expiry window are due to be deleted (host registry).

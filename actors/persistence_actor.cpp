@@ -17,6 +17,8 @@ struct persistence_state {
     std::unique_ptr<deferred_writes> kept;
     std::chrono::milliseconds retry_interval{};
     bool retry_scheduled = false;
+    std::vector<enroll_job> enrolls; ///< waiting for the batch's flush
+    bool enroll_flush_sent = false;
 
     ~persistence_state() {
         if (kept && !kept->empty())
@@ -39,6 +41,34 @@ struct persistence_state {
         ++counters->job_exceptions;
         spdlog::error("persistence {} failed: {}", what, why);
         return why;
+    }
+
+    /// Enrolls the waiting batch and answers each; what throws fails them all.
+    void flush_enrolls() {
+        if (enrolls.empty())
+            return;
+        auto batch = std::move(enrolls);
+        enrolls.clear();
+        std::vector<service::enroll_input> in;
+        in.reserve(batch.size());
+        micros now = 0;
+        for (auto& j : batch) {
+            in.push_back(std::move(j.in));
+            now = std::max(now, j.now);
+        }
+        std::vector<expected<service::enrollment>> out;
+        auto why = thrown_by("enrollment", [&](storage::store& st) {
+            out = service::enroll_hosts(st, in, now);
+        });
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            try {
+                batch[i].done(why ? expected<service::enrollment>(
+                                        error::backend("internal error: " + *why))
+                                  : std::move(out[i]));
+            } catch (const std::exception& e) {
+                spdlog::error("enrollment answer threw: {}", e.what());
+            }
+        }
     }
 
     /// Runs a job; one that throws still answers through its `failed` handle.
@@ -92,11 +122,39 @@ caf::behavior persistence_actor(persistence_self self, std::shared_ptr<storage::
     st.store = std::move(store);
     self->state.retry_interval = opts.retry_interval;
     self->delayed_send(self, session_sweep_interval, sweep_atom::value);
+    // Every other message first enrolls the batch waiting, so work runs in the
+    // order it arrived.
     return {
-        guarded("persistence", [=](job_atom, store_job& job) { self->state.on_job(job); }),
-        guarded("persistence", [=](ask_atom, store_query& q) { return self->state.on_query(q); }),
+        guarded("persistence",
+                [=](enroll_atom, enroll_job& job) {
+                    auto& s = self->state;
+                    s.enrolls.push_back(std::move(job));
+                    if (s.enrolls.size() >= max_enroll_batch)
+                        s.flush_enrolls();
+                    else if (!s.enroll_flush_sent) {
+                        // Behind what is already in the mailbox: those join the batch.
+                        s.enroll_flush_sent = true;
+                        self->send(self, flush_atom::value);
+                    }
+                }),
+        guarded("persistence",
+                [=](flush_atom) {
+                    self->state.enroll_flush_sent = false;
+                    self->state.flush_enrolls();
+                }),
+        guarded("persistence",
+                [=](job_atom, store_job& job) {
+                    self->state.flush_enrolls();
+                    self->state.on_job(job);
+                }),
+        guarded("persistence",
+                [=](ask_atom, store_query& q) {
+                    self->state.flush_enrolls();
+                    return self->state.on_query(q);
+                }),
         guarded("persistence",
                 [=](acked_atom, acked_write& w) {
+                    self->state.flush_enrolls();
                     self->state.kept->submit(*self->state.store, std::move(w));
                     schedule_retry(self, false);
                     return acked_atom::value; // written, kept or given up on: the sender goes on
@@ -121,6 +179,10 @@ caf::behavior persistence_actor(persistence_self self, std::shared_ptr<storage::
 caf::actor spawn_persistence_actor(caf::actor_system& sys, std::shared_ptr<storage::store> store,
                                    persistence_options opts) {
     return sys.spawn<caf::detached>(persistence_actor, std::move(store), std::move(opts));
+}
+
+void store_enroll(const caf::actor& persistence, enroll_job job) {
+    caf::anon_send(persistence, enroll_atom::value, std::move(job));
 }
 
 void store_acked(const caf::actor& persistence, acked_write w) {

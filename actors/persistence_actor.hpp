@@ -8,8 +8,10 @@
 /// keeps and retries while the store is unavailable (deferred_writes.hpp).
 
 #include "actors/deferred_writes.hpp"
+#include "service/agents.hpp"
 #include "storage/store.hpp"
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
 #include <chrono>
 #include <memory>
@@ -32,6 +34,20 @@ struct persistence_options {
     std::shared_ptr<deferred_counters> counters;
 };
 
+/// An agent's enrollment. The persistence actor enrolls every one waiting in its
+/// mailbox in one batch (one transaction, multi-row statements: group commit),
+/// then answers each through `done`, in order.
+struct enroll_job {
+    service::enroll_input in;
+    micros now = 0;
+    std::function<void(expected<service::enrollment>)> done;
+};
+/// Enrollments are enrolled at most this many in one batch.
+inline constexpr std::size_t max_enroll_batch = 1024;
+
+/// Hands an enrollment to the persistence actor (dropped past shutdown).
+void store_enroll(const caf::actor& persistence, enroll_job job);
+
 /// Spawns the persistence actor owning `store`.
 caf::actor spawn_persistence_actor(caf::actor_system& sys, std::shared_ptr<storage::store> store,
                                    persistence_options opts = {});
@@ -45,3 +61,5 @@ void store_acked(const caf::actor& persistence, acked_write w);
 void run_detached(caf::actor_system& sys, std::function<void()> fn);
 
 } // namespace flotilla::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flotilla::actors::enroll_job)

@@ -6,12 +6,10 @@
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <unordered_map>
 
 namespace flotilla::actors {
 
-namespace {
-
-/// About the bytes a write's results hold, for the bound on kept writes.
 std::size_t effects_bytes(const host_registry_state::write_effects& fx) {
     std::size_t n = sizeof fx;
     for (const auto& [name, rows] : fx.details) {
@@ -24,45 +22,85 @@ std::size_t effects_bytes(const host_registry_state::write_effects& fx) {
     return n;
 }
 
+namespace {
+
+/// Detail answers: the hosts read in one query, ingested, written back; what
+/// the registry must learn is returned.
+expected<std::vector<host_updated_msg>> write_details(storage::store& st,
+                                                      const std::vector<timed_effects>& batch) {
+    std::vector<std::int64_t> ids;
+    for (const auto& e : batch)
+        if (!e.fx.details.empty())
+            ids.push_back(e.fx.host_id);
+    if (ids.empty())
+        return std::vector<host_updated_msg>{};
+    auto hosts = st.hosts_by_ids(ids);
+    if (!hosts)
+        return hosts.err();
+    std::unordered_map<std::int64_t, host*> by_id;
+    for (auto& h : *hosts)
+        by_id.emplace(h.id, &h);
+    for (const auto& e : batch) {
+        auto it = by_id.find(e.fx.host_id);
+        if (e.fx.details.empty() || it == by_id.end())
+            continue; // a host deleted meanwhile
+        host& h = *it->second;
+        for (const auto& [name, rows] : e.fx.details)
+            ingest_detail(h, name, rows);
+        h.detail_updated_at = e.at;
+        h.refetch_requested = false;
+        h.updated_at = e.at;
+    }
+    if (auto ok = st.update_hosts(*hosts); !ok)
+        return ok.err();
+    // A host that did not report its flags goes by the configured intervals.
+    if (auto ok = service::fill_configured_intervals(st, *hosts); !ok)
+        return ok.err();
+    std::vector<host_updated_msg> learned;
+    for (const auto& h : *hosts)
+        learned.push_back({h.id, h.platform, h.hostname, online_window_s(h)});
+    return learned;
+}
+
 } // namespace
 
-void store_effects(caf::local_actor* self, const caf::actor& persistence,
-                   host_registry_state::write_effects fx, micros now) {
-    if (fx.details.empty() && fx.labels.empty() && fx.policies.empty())
-        return;
-    caf::actor_addr me = self->address();
+acked_write results_write(const caf::actor_addr& registry, std::vector<timed_effects> batch) {
     acked_write w;
-    w.what = "results of host " + std::to_string(fx.host_id);
-    w.bytes = effects_bytes(fx);
-    w.run = [me, fx = std::move(fx), now](storage::store& st) -> expected<void> {
-        if (!fx.details.empty()) {
-            auto h = st.host_by_id(fx.host_id);
-            if (!h)
-                return h.err();
-            for (const auto& [name, rows] : fx.details)
-                ingest_detail(*h, name, rows);
-            h->detail_updated_at = now;
-            h->refetch_requested = false;
-            h->updated_at = now;
-            if (auto ok = st.update_host(*h); !ok)
-                return ok;
-            // A host that did not report its flags goes by the configured intervals.
-            std::vector<host> one{*h};
-            if (auto ok = service::fill_configured_intervals(st, one); !ok)
-                return ok;
-            if (auto a = caf::actor_cast<caf::actor>(me))
-                caf::anon_send(
-                    a, host_updated_msg{h->id, h->platform, h->hostname, online_window_s(one[0])});
-        }
-        if (!fx.labels.empty())
-            if (auto ok = st.record_label_results(fx.host_id, fx.labels, now); !ok)
-                return ok;
-        if (!fx.policies.empty())
-            if (auto ok = st.record_policy_results(fx.host_id, fx.policies, now); !ok)
-                return ok;
+    w.what = "results of " + std::to_string(batch.size()) + " check-ins";
+    w.bytes = sizeof w;
+    for (const auto& e : batch)
+        w.bytes += effects_bytes(e.fx) + sizeof e;
+    w.run = [registry, batch = std::move(batch)](storage::store& st) -> expected<void> {
+        std::vector<host_updated_msg> learned;
+        auto done = st.transaction([&]() -> expected<void> {
+            auto details = write_details(st, batch);
+            if (!details)
+                return details.err();
+            learned = std::move(*details);
+            std::vector<storage::host_store::label_results> labels;
+            std::vector<storage::host_store::policy_results> policies;
+            for (const auto& e : batch) {
+                if (!e.fx.labels.empty())
+                    labels.push_back({e.fx.host_id, e.fx.labels, e.at});
+                if (!e.fx.policies.empty())
+                    policies.push_back({e.fx.host_id, e.fx.policies, e.at});
+            }
+            if (!labels.empty())
+                if (auto ok = st.record_label_batch(labels); !ok)
+                    return ok;
+            if (!policies.empty())
+                if (auto ok = st.record_policy_batch(policies); !ok)
+                    return ok;
+            return {};
+        });
+        if (!done)
+            return done;
+        if (auto a = caf::actor_cast<caf::actor>(registry))
+            for (auto& m : learned)
+                caf::anon_send(a, std::move(m));
         return {};
     };
-    store_acked(persistence, std::move(w));
+    return w;
 }
 
 acked_write seen_times_write(std::vector<std::pair<std::int64_t, micros>> chunk) {

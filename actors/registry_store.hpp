@@ -7,6 +7,7 @@
 #include "actors/host_registry_state.hpp"
 #include "actors/messages.hpp"
 
+#include <caf/actor_addr.hpp>
 #include <caf/fwd.hpp>
 #include <cstdint>
 #include <utility>
@@ -14,11 +15,21 @@
 
 namespace flotilla::actors {
 
-/// Stores a check-in's results (answered already): kept and retried by the
-/// persistence actor while the store is unavailable; replaying them is harmless.
-/// What detail ingestion learns goes back to `self` as a host_updated_msg.
-void store_effects(caf::local_actor* self, const caf::actor& persistence,
-                   host_registry_state::write_effects fx, micros now);
+/// A check-in's results (answered already) and when they were taken.
+struct timed_effects {
+    host_registry_state::write_effects fx;
+    micros at = 0;
+};
+
+/// About the bytes a check-in's results hold (for the byte bounds on waiting writes).
+std::size_t effects_bytes(const host_registry_state::write_effects& fx);
+
+/// The write of a batch of check-ins' results: one transaction, detail answers
+/// read and written per host, label and policy results in multi-row statements.
+/// Kept and retried by the persistence actor while the store is unavailable
+/// (replaying it is harmless). What detail ingestion learns goes back to
+/// `registry` as host_updated_msgs once it is written.
+acked_write results_write(const caf::actor_addr& registry, std::vector<timed_effects> batch);
 
 /// The write of one chunk of seen times (the registry requests it with
 /// `acked_atom` and sends the next chunk once it is answered).

@@ -5,6 +5,7 @@
 
 #include "actors/host_registry.hpp"
 #include "actors/log_writer.hpp"
+#include "actors/persistence_actor.hpp"
 #include "http/agent_codec.hpp"
 #include "http/errors.hpp"
 #include "http/handlers.hpp"
@@ -66,9 +67,14 @@ void enroll(api& a, const request& req, const path_params&, responder reply) {
     auto decoded = decode_enroll(*body);
     if (!decoded)
         return reply(to_response(decoded.err()));
-    a.on_store([&a, secret = std::move(decoded->secret), h = std::move(decoded->h),
-                reply](storage::store& st) mutable {
-        auto e = service::enroll_host(st, secret, h, a.now());
+    auto persistence = a.persistence();
+    if (!persistence)
+        return reply(to_response(actor_gone()));
+    // Enrolled in a batch with the others waiting (persistence_actor.hpp).
+    actors::enroll_job job;
+    job.in = {std::move(decoded->secret), std::move(decoded->h)};
+    job.now = a.now();
+    job.done = [&a, reply](expected<service::enrollment> e) {
         if (!e)
             return reply(to_response(e.err()));
         auto registry = a.registry();
@@ -80,7 +86,8 @@ void enroll(api& a, const request& req, const path_params&, responder reply) {
             [reply, node_key = std::move(e->node_key)] {
                 reply(response::json(200, bj::object{{"node_key", node_key}}));
             });
-    });
+    };
+    actors::store_enroll(persistence, std::move(job));
 }
 
 // --- POST /config ------------------------------------------------------------------------

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace flotilla::storage {
 class store;
@@ -31,6 +32,18 @@ struct enrollment {
 /// a known identifier keeps its row and gets a new key.
 expected<enrollment> enroll_host(storage::store& st, const std::string& secret, const host& details,
                                  micros now);
+
+/// One agent's enrollment request.
+struct enroll_input {
+    std::string secret;
+    host details;
+};
+
+/// enroll_host for a batch: each answer in the order of `batch`. A refused
+/// request (unknown secret, no identifier) is refused alone; the others are
+/// written in one transaction, and a store failure fails them all.
+std::vector<expected<enrollment>> enroll_hosts(storage::store& st,
+                                               const std::vector<enroll_input>& batch, micros now);
 
 /// The osquery config for a host: its team's agent options when the team has
 /// any, else the global ones, with `overrides.platforms` applied for `platform`,

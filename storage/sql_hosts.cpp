@@ -1,10 +1,15 @@
 /// Hosts: enrollment, details, label and policy results, seen times, and the
 /// queries and packs that apply to them.
 
+#include "storage/multi_row.hpp"
 #include "storage/sql_store.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace flotilla::storage {
 
@@ -117,48 +122,117 @@ void sql_store::write_host(const host& h) {
     db_->execute(sql, params);
 }
 
-expected<host_store::enrolled> sql_store::enroll_host(const host& details,
-                                                      const std::string& node_key,
-                                                      std::optional<std::int64_t> team_id,
-                                                      micros now) {
-    enrolled out;
+expected<std::vector<host_store::enrolled>>
+sql_store::enroll_hosts(const std::vector<enroll_request>& batch, micros now) {
+    std::vector<enrolled> out;
+    out.reserve(batch.size());
     auto done = transaction([&]() -> expected<void> {
-        auto existing = hosts_where("WHERE osquery_host_id = ?", {details.osquery_host_id});
-        host h;
-        if (!existing.empty()) {
-            h = existing[0];
-            out.previous_node_key = h.node_key;
-        } else {
-            db_->execute("INSERT INTO hosts (osquery_host_id, created_at, updated_at) VALUES (?, "
-                         "?, ?)",
-                         {details.osquery_host_id, now, now});
-            h.id = db_->last_insert_id();
-            h.osquery_host_id = details.osquery_host_id;
-            h.created_at = now;
-            h.detail_updated_at = h.label_updated_at = h.policy_updated_at = long_ago;
-            db_->execute("INSERT INTO label_membership (label_id, host_id) SELECT id, ? FROM "
-                         "labels WHERE name = 'All Hosts' AND label_type = 1",
-                         {h.id});
+        // Sub-batches of distinct identifiers, so a repeat re-enrolls the row
+        // the earlier request wrote.
+        std::size_t from = 0;
+        while (from < batch.size()) {
+            std::unordered_set<std::string_view> ids;
+            std::size_t to = from;
+            while (to < batch.size() && ids.insert(batch[to].details.osquery_host_id).second)
+                ++to;
+            enroll_distinct(batch, from, to, now, out);
+            from = to;
         }
-        // The enroll details fill in what they have; known values are kept.
-        for (const auto& c : str_columns)
-            if (!(details.*c.field).empty())
-                h.*c.field = details.*c.field;
-        for (const auto& c : {&host::memory, &host::cpu_physical_cores, &host::cpu_logical_cores})
-            if (details.*c)
-                h.*c = details.*c;
-        h.node_key = node_key;
-        h.team_id = team_id;
-        h.last_enrolled_at = now;
-        h.seen_time = now;
-        h.updated_at = now;
-        write_host(h);
-        out.h = std::move(h);
         return {};
     });
     if (!done)
         return done.err();
     return out;
+}
+
+void sql_store::enroll_distinct(const std::vector<enroll_request>& batch, std::size_t from,
+                                std::size_t to, micros now, std::vector<enrolled>& out) {
+    const std::size_t n = to - from;
+    std::unordered_map<std::string, host> known;
+    for_each_chunk(n, max_rows_per_statement, [&](std::size_t a, std::size_t b) {
+        std::vector<sql_value> params;
+        for (std::size_t i = a; i < b; ++i)
+            params.emplace_back(batch[from + i].details.osquery_host_id);
+        for (auto& h : hosts_where("WHERE osquery_host_id IN (" + placeholders(b - a) + ")",
+                                   params))
+            known.emplace(h.osquery_host_id, std::move(h));
+    });
+
+    std::vector<enrolled> rows(n);
+    std::vector<std::size_t> fresh; // indexes into rows of hosts to insert
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto& req = batch[from + i];
+        host& h = rows[i].h;
+        if (auto it = known.find(req.details.osquery_host_id); it != known.end()) {
+            h = std::move(it->second);
+            rows[i].previous_node_key = h.node_key;
+        } else {
+            h.osquery_host_id = req.details.osquery_host_id;
+            h.created_at = now;
+            h.detail_updated_at = h.label_updated_at = h.policy_updated_at = long_ago;
+            fresh.push_back(i);
+        }
+        // The enroll details fill in what they have; known values are kept.
+        for (const auto& c : str_columns)
+            if (!(req.details.*c.field).empty())
+                h.*c.field = req.details.*c.field;
+        for (const auto& c : {&host::memory, &host::cpu_physical_cores, &host::cpu_logical_cores})
+            if (req.details.*c)
+                h.*c = req.details.*c;
+        h.node_key = req.node_key;
+        h.team_id = req.team_id;
+        h.last_enrolled_at = now;
+        h.seen_time = now;
+        h.updated_at = now;
+    }
+
+    // New hosts: multi-row inserts of whole rows, then their ids, then All Hosts.
+    static const std::string insert_sql =
+        "INSERT INTO hosts (osquery_host_id, node_key, team_id, refetch_requested, created_at, " +
+        column_list("") + ") VALUES ";
+    constexpr std::size_t columns = 5 + std::size(str_columns) + std::size(int_columns);
+    for_each_chunk(fresh.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
+        std::vector<sql_value> params;
+        params.reserve((b - a) * columns);
+        for (std::size_t k = a; k < b; ++k) {
+            const host& h = rows[fresh[k]].h;
+            params.emplace_back(h.osquery_host_id);
+            params.emplace_back(h.node_key);
+            params.emplace_back(h.team_id ? sql_value(*h.team_id) : sql_value(nullptr));
+            params.emplace_back(std::int64_t{h.refetch_requested});
+            params.emplace_back(h.created_at);
+            for (auto& v : column_values(h))
+                params.push_back(std::move(v));
+        }
+        db_->execute(insert_sql + placeholder_rows(b - a, columns), params);
+
+        std::vector<sql_value> keys;
+        std::unordered_map<std::string, std::size_t> row_of;
+        for (std::size_t k = a; k < b; ++k) {
+            keys.emplace_back(rows[fresh[k]].h.osquery_host_id);
+            row_of.emplace(rows[fresh[k]].h.osquery_host_id, fresh[k]);
+        }
+        const std::string in = "(" + placeholders(b - a) + ")";
+        for (const auto& r :
+             db_->query("SELECT id, osquery_host_id FROM hosts WHERE osquery_host_id IN " + in, keys))
+            rows[row_of.at(r.str(1))].h.id = r.i64(0);
+        std::vector<sql_value> ids;
+        for (std::size_t k = a; k < b; ++k)
+            ids.emplace_back(rows[fresh[k]].h.id);
+        db_->execute("INSERT INTO label_membership (label_id, host_id) SELECT l.id, h.id FROM "
+                     "labels l JOIN hosts h ON h.id IN " +
+                         in + " WHERE l.name = 'All Hosts' AND l.label_type = 1",
+                     ids);
+    });
+    // Known hosts (re-enrollment, rare): one update each.
+    std::vector<bool> is_fresh(n);
+    for (auto i : fresh)
+        is_fresh[i] = true;
+    for (std::size_t i = 0; i < n; ++i)
+        if (!is_fresh[i])
+            write_host(rows[i].h);
+    for (auto& r : rows)
+        out.push_back(std::move(r));
 }
 
 expected<std::vector<host>> sql_store::list_hosts() {
@@ -181,37 +255,181 @@ expected<void> sql_store::update_host(const host& h) {
     });
 }
 
-expected<void> sql_store::record_label_results(std::int64_t host_id,
-                                               const std::vector<std::pair<std::int64_t, bool>>& r,
-                                               micros now) {
-    return transaction([&]() -> expected<void> {
-        for (const auto& [label_id, member] : r) {
-            db_->execute("DELETE FROM label_membership WHERE label_id = ? AND host_id = ?",
-                         {label_id, host_id});
-            if (member)
-                db_->execute("INSERT INTO label_membership (label_id, host_id) SELECT id, ? FROM "
-                             "labels WHERE id = ?",
-                             {host_id, label_id});
+std::vector<std::int64_t> sql_store::existing_ids(const char* table,
+                                                  std::vector<std::int64_t> ids) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::vector<std::int64_t> out;
+    for_each_chunk(ids.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
+        std::vector<sql_value> params(ids.begin() + static_cast<std::ptrdiff_t>(a),
+                                      ids.begin() + static_cast<std::ptrdiff_t>(b));
+        for (const auto& r : db_->query(std::string("SELECT id FROM ") + table +
+                                            " WHERE id IN (" + placeholders(b - a) + ")",
+                                        params))
+            out.push_back(r.i64(0));
+    });
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+void sql_store::set_column_by_id(const char* table, const char* column,
+                                 const std::vector<std::pair<std::int64_t, std::int64_t>>& values) {
+    // The last value given for an id wins.
+    std::map<std::int64_t, std::int64_t> last;
+    for (const auto& [id, v] : values)
+        last[id] = v;
+    std::vector<std::pair<std::int64_t, std::int64_t>> rows(last.begin(), last.end());
+    for_each_chunk(rows.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
+        std::string sql = std::string("UPDATE ") + table + " SET " + column + " = CASE id";
+        std::vector<sql_value> params;
+        params.reserve((b - a) * 3);
+        for (std::size_t i = a; i < b; ++i) {
+            sql += " WHEN ? THEN ?";
+            params.emplace_back(rows[i].first);
+            params.emplace_back(rows[i].second);
         }
-        db_->execute("UPDATE hosts SET label_updated_at = ? WHERE id = ?", {now, host_id});
+        sql += " END WHERE id IN (" + placeholders(b - a) + ")";
+        for (std::size_t i = a; i < b; ++i)
+            params.emplace_back(rows[i].first);
+        db_->execute(sql, params);
+    });
+}
+
+namespace {
+
+/// Keeps the results of the hosts and rows (labels or policies) that exist.
+template <class Batch, class Id>
+auto known_results(const Batch& batch, const std::vector<std::int64_t>& hosts,
+                   const std::vector<std::int64_t>& targets, Id target_id) {
+    std::vector<std::pair<std::int64_t, typename decltype(batch[0].results)::value_type>> out;
+    for (const auto& b : batch) {
+        if (!std::binary_search(hosts.begin(), hosts.end(), b.host_id))
+            continue;
+        for (const auto& r : b.results)
+            if (std::binary_search(targets.begin(), targets.end(), target_id(r)))
+                out.emplace_back(b.host_id, r);
+    }
+    return out;
+}
+
+template <class Batch> std::vector<std::int64_t> host_ids_of(const Batch& batch) {
+    std::vector<std::int64_t> ids;
+    for (const auto& b : batch)
+        ids.push_back(b.host_id);
+    return ids;
+}
+
+/// The update times of the batch's hosts that exist.
+template <class Batch>
+std::vector<std::pair<std::int64_t, std::int64_t>> update_times(const Batch& batch,
+                                                                 const std::vector<std::int64_t>& hosts) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> out;
+    for (const auto& b : batch)
+        if (std::binary_search(hosts.begin(), hosts.end(), b.host_id))
+            out.emplace_back(b.host_id, b.at);
+    return out;
+}
+
+} // namespace
+
+expected<void> sql_store::record_label_batch(const std::vector<label_results>& batch) {
+    return transaction([&]() -> expected<void> {
+        std::vector<std::int64_t> labels;
+        for (const auto& b : batch)
+            for (const auto& r : b.results)
+                labels.push_back(r.first);
+        const auto hosts = existing_ids("hosts", host_ids_of(batch));
+        const auto known = known_results(batch, hosts, existing_ids("labels", std::move(labels)),
+                                         [](const auto& r) { return r.first; });
+        std::vector<std::pair<std::int64_t, std::int64_t>> members, others; // (label, host)
+        for (const auto& [host_id, r] : known)
+            (r.second ? members : others).emplace_back(r.first, host_id);
+        for_each_chunk(others.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
+            std::string sql = "DELETE FROM label_membership WHERE ";
+            std::vector<sql_value> params;
+            for (std::size_t i = a; i < b; ++i) {
+                sql += i == a ? "(label_id = ? AND host_id = ?)" : " OR (label_id = ? AND host_id = ?)";
+                params.emplace_back(others[i].first);
+                params.emplace_back(others[i].second);
+            }
+            db_->execute(sql, params);
+        });
+        const char* insert = db_->dialect() == sql_dialect::mysql ? "INSERT IGNORE INTO"
+                                                                   : "INSERT OR IGNORE INTO";
+        for_each_chunk(members.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
+            std::vector<sql_value> params;
+            for (std::size_t i = a; i < b; ++i) {
+                params.emplace_back(members[i].first);
+                params.emplace_back(members[i].second);
+            }
+            db_->execute(std::string(insert) + " label_membership (label_id, host_id) VALUES " +
+                             placeholder_rows(b - a, 2),
+                         params);
+        });
+        set_column_by_id("hosts", "label_updated_at", update_times(batch, hosts));
         return {};
     });
 }
 
-expected<void> sql_store::record_policy_results(std::int64_t host_id,
-                                                const std::vector<policy_result>& r, micros now) {
+expected<void> sql_store::record_policy_batch(const std::vector<policy_results>& batch) {
     return transaction([&]() -> expected<void> {
-        for (const auto& p : r) {
-            db_->execute("DELETE FROM policy_membership WHERE policy_id = ? AND host_id = ?",
-                         {p.policy_id, host_id});
-            sql_value passes = nullptr;
-            if (p.passes)
-                passes = std::int64_t{*p.passes ? 1 : 0};
+        std::vector<std::int64_t> policies;
+        for (const auto& b : batch)
+            for (const auto& r : b.results)
+                policies.push_back(r.policy_id);
+        const auto hosts = existing_ids("hosts", host_ids_of(batch));
+        const auto known =
+            known_results(batch, hosts, existing_ids("policies", std::move(policies)),
+                          [](const policy_result& r) { return r.policy_id; });
+        std::unordered_map<std::int64_t, micros> at;
+        for (const auto& b : batch)
+            at[b.host_id] = b.at;
+        const std::string upsert =
+            db_->dialect() == sql_dialect::mysql
+                ? " ON DUPLICATE KEY UPDATE passes = VALUES(passes), updated_at = VALUES(updated_at)"
+                : " ON CONFLICT (policy_id, host_id) DO UPDATE SET passes = excluded.passes, "
+                  "updated_at = excluded.updated_at";
+        for_each_chunk(known.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
+            std::vector<sql_value> params;
+            for (std::size_t i = a; i < b; ++i) {
+                const auto& [host_id, r] = known[i];
+                params.emplace_back(r.policy_id);
+                params.emplace_back(host_id);
+                params.emplace_back(r.passes ? sql_value(std::int64_t{*r.passes ? 1 : 0})
+                                             : sql_value(nullptr));
+                params.emplace_back(at.at(host_id));
+            }
             db_->execute("INSERT INTO policy_membership (policy_id, host_id, passes, updated_at) "
-                         "SELECT id, ?, ?, ? FROM policies WHERE id = ?",
-                         {host_id, passes, now, p.policy_id});
-        }
-        db_->execute("UPDATE hosts SET policy_updated_at = ? WHERE id = ?", {now, host_id});
+                         "VALUES " +
+                             placeholder_rows(b - a, 4) + upsert,
+                         params);
+        });
+        set_column_by_id("hosts", "policy_updated_at", update_times(batch, hosts));
+        return {};
+    });
+}
+
+expected<std::vector<host>> sql_store::hosts_by_ids(const std::vector<std::int64_t>& ids) {
+    return guarded([&]() -> expected<std::vector<host>> {
+        std::vector<host> out;
+        for_each_chunk(ids.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
+            std::vector<sql_value> params(ids.begin() + static_cast<std::ptrdiff_t>(a),
+                                          ids.begin() + static_cast<std::ptrdiff_t>(b));
+            for (auto& h : hosts_where("WHERE id IN (" + placeholders(b - a) + ")", params))
+                out.push_back(std::move(h));
+        });
+        std::sort(out.begin(), out.end(), [](const host& x, const host& y) { return x.id < y.id; });
+        out.erase(std::unique(out.begin(), out.end(),
+                              [](const host& x, const host& y) { return x.id == y.id; }),
+                  out.end());
+        return out;
+    });
+}
+
+expected<void> sql_store::update_hosts(const std::vector<host>& hosts) {
+    return transaction([&]() -> expected<void> {
+        for (const auto& h : hosts)
+            write_host(h);
         return {};
     });
 }
@@ -262,8 +480,7 @@ expected<std::vector<std::int64_t>> sql_store::set_hosts_team(const std::vector<
 expected<void>
 sql_store::save_seen_times(const std::vector<std::pair<std::int64_t, micros>>& seen) {
     return transaction([&]() -> expected<void> {
-        for (const auto& [id, at] : seen)
-            db_->execute("UPDATE hosts SET seen_time = ? WHERE id = ?", {at, id});
+        set_column_by_id("hosts", "seen_time", seen);
         return {};
     });
 }

@@ -105,8 +105,8 @@ public:
                                              micros now) override;
 
     // hosts (sql_hosts.cpp)
-    expected<enrolled> enroll_host(const host& details, const std::string& node_key,
-                                   std::optional<std::int64_t> team_id, micros now) override;
+    expected<std::vector<enrolled>> enroll_hosts(const std::vector<enroll_request>& batch,
+                                                 micros now) override;
     expected<std::vector<host>> list_hosts() override;
     expected<void> delete_hosts(const std::vector<std::int64_t>& ids) override;
     expected<std::vector<std::int64_t>> set_hosts_team(const std::vector<std::int64_t>& ids,
@@ -114,13 +114,12 @@ public:
                                                        micros now) override;
     expected<host> host_by_id(std::int64_t id) override;
     expected<void> update_host(const host& h) override;
-    expected<void> record_label_results(std::int64_t host_id,
-                                        const std::vector<std::pair<std::int64_t, bool>>& r,
-                                        micros now) override;
-    expected<void> record_policy_results(std::int64_t host_id, const std::vector<policy_result>& r,
-                                         micros now) override;
+    expected<void> record_label_batch(const std::vector<label_results>& batch) override;
+    expected<void> record_policy_batch(const std::vector<policy_results>& batch) override;
     expected<void>
     save_seen_times(const std::vector<std::pair<std::int64_t, micros>>& seen) override;
+    expected<std::vector<host>> hosts_by_ids(const std::vector<std::int64_t>& ids) override;
+    expected<void> update_hosts(const std::vector<host>& hosts) override;
     expected<std::vector<std::int64_t>> host_label_ids(std::int64_t host_id) override;
     expected<std::vector<policy_result>> host_policy_results(std::int64_t host_id) override;
     expected<query_catalog> load_query_catalog() override;
@@ -179,6 +178,14 @@ private:
                                        const std::vector<sql_value>& params);
     std::vector<host> hosts_where(const std::string& where, const std::vector<sql_value>& params);
     void write_host(const host& h);
+    /// One sub-batch of enroll_hosts whose identifiers are distinct.
+    void enroll_distinct(const std::vector<enroll_request>& batch, std::size_t from,
+                         std::size_t to, micros now, std::vector<enrolled>& out);
+    /// Which of `ids` are rows of `table`.
+    std::vector<std::int64_t> existing_ids(const char* table, std::vector<std::int64_t> ids);
+    /// Sets an integer column of `table` by id, multi-row (one CASE per chunk).
+    void set_column_by_id(const char* table, const char* column,
+                          const std::vector<std::pair<std::int64_t, std::int64_t>>& values);
     /// Saved queries matching `where` (on `q`) with their details.
     std::vector<query_details> query_details_where(const std::string& where,
                                                    const std::vector<sql_value>& params);

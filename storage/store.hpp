@@ -228,11 +228,27 @@ public:
         host h;
         std::string previous_node_key; ///< "" for a new host
     };
-    /// Enrolls `details.osquery_host_id`: a known identifier keeps its row (new
-    /// node key, team, last_enrolled_at); a new one is inserted with its
-    /// detail/label/policy times at 1970-01-02 and joins All Hosts.
-    virtual expected<enrolled> enroll_host(const host& details, const std::string& node_key,
-                                           std::optional<std::int64_t> team_id, micros now) = 0;
+    /// One enrollment of a batch.
+    struct enroll_request {
+        host details;
+        std::string node_key;
+        std::optional<std::int64_t> team_id;
+    };
+    /// Enrolls each request's `details.osquery_host_id`: a known identifier keeps
+    /// its row (new node key, team, last_enrolled_at); a new one is inserted with
+    /// its detail/label/policy times at 1970-01-02 and joins All Hosts. One
+    /// transaction for the batch, with multi-row statements; requests apply in
+    /// order (an identifier twice: the later re-enrolls the earlier's row).
+    virtual expected<std::vector<enrolled>> enroll_hosts(const std::vector<enroll_request>& batch,
+                                                         micros now) = 0;
+    /// enroll_hosts of one.
+    expected<enrolled> enroll_host(const host& details, const std::string& node_key,
+                                   std::optional<std::int64_t> team_id, micros now) {
+        auto out = enroll_hosts({{details, node_key, team_id}}, now);
+        if (!out)
+            return out.err();
+        return std::move(out->front());
+    }
     virtual expected<std::vector<host>> list_hosts() = 0;
     /// Deletes these hosts with their label and policy results (unknown ids are skipped).
     virtual expected<void> delete_hosts(const std::vector<std::int64_t>& ids) = 0;
@@ -244,18 +260,42 @@ public:
     virtual expected<host> host_by_id(std::int64_t id) = 0;
     /// Writes every detail column and the detail/label/policy/seen times.
     virtual expected<void> update_host(const host& h) = 0;
-    /// Label membership from label query results (member when true), and
-    /// label_updated_at.
-    virtual expected<void> record_label_results(std::int64_t host_id,
-                                                const std::vector<std::pair<std::int64_t, bool>>& r,
-                                                micros now) = 0;
-    /// Policy results (passes true/false, nullopt on failure), and policy_updated_at.
-    virtual expected<void> record_policy_results(std::int64_t host_id,
-                                                 const std::vector<policy_result>& r,
-                                                 micros now) = 0;
-    /// Seen times in one batch.
+    /// One host's label query results (label id, member) taken at `at`.
+    struct label_results {
+        std::int64_t host_id = 0;
+        std::vector<std::pair<std::int64_t, bool>> results;
+        micros at = 0;
+    };
+    /// Label membership from label query results (member when true; unknown
+    /// labels and hosts skipped), and each host's label_updated_at. One
+    /// transaction, multi-row statements.
+    virtual expected<void> record_label_batch(const std::vector<label_results>& batch) = 0;
+    expected<void> record_label_results(std::int64_t host_id,
+                                        const std::vector<std::pair<std::int64_t, bool>>& r,
+                                        micros now) {
+        return record_label_batch({{host_id, r, now}});
+    }
+    /// One host's policy results taken at `at`.
+    struct policy_results {
+        std::int64_t host_id = 0;
+        std::vector<policy_result> results;
+        micros at = 0;
+    };
+    /// Policy results (passes true/false, nullopt on failure; unknown policies
+    /// and hosts skipped), and each host's policy_updated_at. One transaction,
+    /// multi-row statements.
+    virtual expected<void> record_policy_batch(const std::vector<policy_results>& batch) = 0;
+    expected<void> record_policy_results(std::int64_t host_id, const std::vector<policy_result>& r,
+                                         micros now) {
+        return record_policy_batch({{host_id, r, now}});
+    }
+    /// Seen times, multi-row (unknown ids skipped).
     virtual expected<void>
     save_seen_times(const std::vector<std::pair<std::int64_t, micros>>& seen) = 0;
+    /// The hosts among `ids` (unknown ones skipped), in id order.
+    virtual expected<std::vector<host>> hosts_by_ids(const std::vector<std::int64_t>& ids) = 0;
+    /// update_host for each, in one transaction.
+    virtual expected<void> update_hosts(const std::vector<host>& hosts) = 0;
     virtual expected<std::vector<std::int64_t>> host_label_ids(std::int64_t host_id) = 0;
     virtual expected<std::vector<policy_result>> host_policy_results(std::int64_t host_id) = 0;
     virtual expected<query_catalog> load_query_catalog() = 0;

@@ -150,3 +150,117 @@ TEST_P(host_store_test, packs_apply_through_labels_and_team) {
 
 INSTANTIATE_TEST_SUITE_P(backends, host_store_test, ::testing::ValuesIn(all_backends()),
                          backend_printer{});
+
+// --- batches (issue 14: multi-row statements, one transaction) ------------------------
+
+TEST_P(host_store_test, a_batch_of_enrollments_across_chunks_with_a_repeat_and_a_known_host) {
+    auto known = st_->enroll_host(details("known", "old-name"), "key-0", std::nullopt, t0_);
+    ASSERT_TRUE(known);
+    const auto team = make_team(*st_, "blue");
+    std::vector<storage::host_store::enroll_request> batch;
+    for (int i = 0; i < 300; ++i) // more than one multi-row statement holds
+        batch.push_back({details("id-" + std::to_string(i), "h" + std::to_string(i)),
+                         "key-" + std::to_string(i + 1), i % 2 ? std::optional(team) : std::nullopt});
+    batch.push_back({details("known", ""), "key-known", team});
+    batch.push_back({details("id-7", "h7-again"), "key-7-again", std::nullopt}); // a repeat
+    auto out = st_->enroll_hosts(batch, t0_ + 5);
+    ASSERT_TRUE(out) << out.err().message;
+    ASSERT_EQ(out->size(), batch.size());
+    for (std::size_t i = 0; i < 300; ++i) {
+        const auto& e = (*out)[i];
+        EXPECT_EQ(e.previous_node_key, "") << i;
+        EXPECT_EQ(e.h.osquery_host_id, "id-" + std::to_string(i));
+        auto stored = st_->host_by_id(e.h.id);
+        ASSERT_TRUE(stored) << i;
+        EXPECT_EQ(stored->osquery_host_id, "id-" + std::to_string(i));
+        // (host 7 is enrolled again below, with no team)
+        EXPECT_EQ(stored->team_id, i % 2 && i != 7 ? std::optional(team) : std::nullopt) << i;
+        EXPECT_EQ(stored->memory, 42);
+        EXPECT_EQ(stored->label_updated_at, 86'400'000'000); // due at once
+        EXPECT_EQ(*st_->host_label_ids(e.h.id), std::vector<std::int64_t>{6}) << i; // All Hosts
+    }
+    // The known host kept its row and name, with the new key and team.
+    const auto& again = (*out)[300];
+    EXPECT_EQ(again.h.id, known->h.id);
+    EXPECT_EQ(again.previous_node_key, "key-0");
+    EXPECT_EQ(st_->host_by_id(known->h.id)->hostname, "old-name");
+    EXPECT_EQ(st_->host_by_id(known->h.id)->node_key, "key-known");
+    EXPECT_EQ(st_->host_by_id(known->h.id)->team_id, team);
+    // The repeat re-enrolled the row the batch inserted.
+    const auto& repeat = (*out)[301];
+    EXPECT_EQ(repeat.h.id, (*out)[7].h.id);
+    EXPECT_EQ(repeat.previous_node_key, "key-8");
+    EXPECT_EQ(st_->host_by_id(repeat.h.id)->node_key, "key-7-again");
+    EXPECT_EQ(st_->host_by_id(repeat.h.id)->hostname, "h7-again");
+    EXPECT_EQ(st_->list_hosts()->size(), 301u);
+}
+
+TEST_P(host_store_test, a_failed_batch_of_enrollments_writes_nothing) {
+    ASSERT_TRUE(st_->enroll_host(details("a", "a"), "taken-key", std::nullopt, t0_));
+    // The second request's node key is taken (unique): the whole batch fails.
+    auto out = st_->enroll_hosts({{details("b", "b"), "fresh-key", std::nullopt},
+                                  {details("c", "c"), "taken-key", std::nullopt}},
+                                 t0_);
+    ASSERT_FALSE(out);
+    EXPECT_EQ(st_->list_hosts()->size(), 1u);
+}
+
+TEST_P(host_store_test, label_policy_and_seen_batches_across_hosts) {
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < 300; ++i)
+        ids.push_back(
+            st_->enroll_host(details("id-" + std::to_string(i), "h"), "k" + std::to_string(i),
+                             std::nullopt, t0_)
+                ->h.id);
+    ASSERT_TRUE(st_->record_label_results(ids[0], {{8, true}, {9, true}}, t0_));
+
+    std::vector<storage::host_store::label_results> labels;
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        labels.push_back({ids[i], {{8, i % 2 == 0}, {999, true}}, t0_ + static_cast<micros>(i)});
+    labels.push_back({123456789, {{8, true}}, t0_}); // a host deleted meanwhile
+    ASSERT_TRUE(st_->record_label_batch(labels));
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        std::vector<std::int64_t> want = i % 2 == 0 ? std::vector<std::int64_t>{6, 8}
+                                                    : std::vector<std::int64_t>{6};
+        if (i == 0)
+            want.push_back(9); // not reported: kept
+        EXPECT_EQ(*st_->host_label_ids(ids[i]), want) << i;
+        EXPECT_EQ(st_->host_by_id(ids[i])->label_updated_at, t0_ + static_cast<micros>(i)) << i;
+    }
+
+    ASSERT_TRUE(st_->apply_policy_specs({{"p1", "SELECT 1", "", "", "", ""}}, 0, t0_));
+    const auto p1 = st_->policy_by_name("p1")->id;
+    std::vector<storage::host_store::policy_results> policies;
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        policies.push_back({ids[i], {{p1, true}, {p1 + 1000, true}}, t0_ + 1});
+    ASSERT_TRUE(st_->record_policy_batch(policies));
+    policies.clear();
+    for (std::size_t i = 0; i < ids.size(); ++i) // the second batch overwrites the first
+        policies.push_back({ids[i],
+                            {{p1, i % 3 == 0 ? std::optional<bool>() : std::optional(i % 3 == 1)}},
+                            t0_ + 2});
+    ASSERT_TRUE(st_->record_policy_batch(policies));
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        auto r = *st_->host_policy_results(ids[i]);
+        ASSERT_EQ(r.size(), 1u) << i;
+        EXPECT_EQ(r[0].passes, i % 3 == 0 ? std::optional<bool>() : std::optional(i % 3 == 1)) << i;
+        EXPECT_EQ(st_->host_by_id(ids[i])->policy_updated_at, t0_ + 2);
+    }
+
+    std::vector<std::pair<std::int64_t, micros>> seen;
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        seen.emplace_back(ids[i], t0_ + 1000 + static_cast<micros>(i));
+    seen.emplace_back(ids[5], t0_ + 5000); // the last value for an id wins
+    seen.emplace_back(987654321, t0_);     // unknown: skipped
+    ASSERT_TRUE(st_->save_seen_times(seen));
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        EXPECT_EQ(st_->host_by_id(ids[i])->seen_time,
+                  i == 5 ? t0_ + 5000 : t0_ + 1000 + static_cast<micros>(i))
+            << i;
+
+    auto some = st_->hosts_by_ids({ids[299], ids[3], 424242, ids[3]});
+    ASSERT_TRUE(some);
+    ASSERT_EQ(some->size(), 2u);
+    EXPECT_EQ(some->at(0).id, ids[3]);
+    EXPECT_EQ(some->at(1).id, ids[299]);
+}
