@@ -3,7 +3,7 @@
 # second fleet enrolls new hosts at a fixed rate.
 #   enroll_burst.sh BUILD_DIR [--store sqlite|mysql] [--rate 2000] [--seconds 60]
 #                   [--steady 10000] [--steady_ramp S] [--connections 64]
-#                   [--query_interval 10]
+#                   [--query_interval 10] [--grace 2]
 # 1. A fresh Flotilla (the store as in measure.sh: --store, else $FLOTILLA_BENCH_STORE,
 #    else sqlite); agent_sim enrolls --steady hosts over --steady_ramp seconds (default
 #    one second per 1,000 hosts), then they settle for one query interval + 1 s.
@@ -12,13 +12,13 @@
 # Prints one line: the enrollment rate achieved, errors, and the steady hosts' read and
 # config p99 during the burst (the two summaries stay in the scratch directory only
 # with FLOTILLA_BENCH_KEEP=1). Exits 1 when a request failed (or a tool did), 3 when
-# there was no error but some host had not enrolled 2 s after the burst's end.
+# there was no error but some host had not enrolled --grace s after the burst's end.
 set -euo pipefail
-usage="usage: enroll_burst.sh BUILD_DIR [--store sqlite|mysql] [--rate N] [--seconds S] [--steady HOSTS] [--steady_ramp S] [--connections N] [--query_interval S]"
+usage="usage: enroll_burst.sh BUILD_DIR [--store sqlite|mysql] [--rate N] [--seconds S] [--steady HOSTS] [--steady_ramp S] [--connections N] [--query_interval S] [--grace S]"
 build=${1:?$usage}
 shift
 store=${FLOTILLA_BENCH_STORE:-sqlite} rate=2000 seconds=60 steady=10000 steady_ramp=""
-connections=64 interval=10
+connections=64 interval=10 grace=2
 while [ $# -gt 0 ]; do
   case "$1" in
   --store) store=${2:?$usage} ;;
@@ -28,6 +28,7 @@ while [ $# -gt 0 ]; do
   --steady_ramp) steady_ramp=${2:?$usage} ;;
   --connections) connections=${2:?$usage} ;;
   --query_interval) interval=${2:?$usage} ;;
+  --grace) grace=${2:?$usage} ;;
   *) echo "$usage" >&2 && exit 2 ;;
   esac
   shift 2
@@ -57,7 +58,7 @@ steady_pid=$!
 sleep "$before"
 t0=$(cpu_ticks "$srv")
 "$sim" "${common[@]}" --prefix burst --hosts "$burst" --ramp "$seconds" \
-  --duration "$(awk -v s="$seconds" 'BEGIN { print s + 2 }')" \
+  --duration "$(awk -v s="$seconds" -v g="$grace" 'BEGIN { print s + g }')" \
   --summary "$dir/burst.json" >/dev/null 2>"$dir/burst.err" &
 burst_pid=$!
 wait "$steady_pid" || { echo "enroll_burst: the steady agent_sim failed:" && cat "$dir/steady.err" && exit 1; } >&2
