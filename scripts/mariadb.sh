@@ -3,6 +3,9 @@
 #   scripts/mariadb.sh start DIR   initialises DIR and starts a server whose
 #                                  socket is DIR/mysqld.sock (root, no password)
 #   scripts/mariadb.sh stop DIR    stops it and removes DIR
+# FLOTILLA_MARIADB_BUFFER_POOL sets the InnoDB buffer pool size (default 64M; e.g. 512M
+# for load benchmarks). The server's own output goes to DIR/mariadbd.out, so a caller
+# capturing this script's output is not held open by it.
 set -euo pipefail
 cmd="${1:?usage: mariadb.sh start|stop DIR}"
 dir="${2:?usage: mariadb.sh start|stop DIR}"
@@ -13,9 +16,10 @@ start)
   mariadb-install-db --no-defaults --datadir="$dir/data" --user="$user" \
     --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1
   mariadbd --no-defaults --datadir="$dir/data" --socket="$dir/mysqld.sock" --skip-networking \
-    --pid-file="$dir/mariadb.pid" --user="$user" --innodb-buffer-pool-size=64M \
+    --pid-file="$dir/mariadb.pid" --user="$user" \
+    --innodb-buffer-pool-size="${FLOTILLA_MARIADB_BUFFER_POOL:-64M}" \
     --innodb-log-file-size=16M --skip-name-resolve --max-connections=500 \
-    --log-error="$dir/error.log" &
+    --log-error="$dir/error.log" </dev/null >"$dir/mariadbd.out" 2>&1 &
   for _ in $(seq 1 600); do
     mariadb-admin --no-defaults --socket="$dir/mysqld.sock" -uroot ping >/dev/null 2>&1 && exit 0
     sleep 0.05

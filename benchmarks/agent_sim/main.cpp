@@ -29,6 +29,14 @@ int main(int argc, char** argv) {
     app.add_option("--prefix", o.prefix, "hostname prefix");
     app.add_flag("--saturate", o.saturate,
                  "after enrolling, send reads back to back on every connection");
+    app.add_option("--reconnect", o.reconnect_s,
+                   "re-open pooled connections (TCP, and TLS over https) so that the fleet "
+                   "makes hosts/S connections per second: as if every host reconnected every "
+                   "S seconds (0: keep them)")
+        ->check(CLI::NonNegativeNumber);
+    bool no_resume = false;
+    app.add_flag("--no_resume", no_resume,
+                 "with --reconnect over https, full handshakes only (no TLS session resumption)");
     app.add_option("--duration", duration, "seconds to run (enrollment included)");
     app.add_option("--progress", progress, "seconds between progress lines (stderr)");
     app.add_option("--summary", summary_file, "also write the JSON summary here");
@@ -36,6 +44,7 @@ int main(int argc, char** argv) {
     app.add_option("--measure_after", measure_after,
                    "the summary counts from this many seconds in (steady state only)");
     CLI11_PARSE(app, argc, argv);
+    o.resume = !no_resume;
 
     boost::asio::io_context io;
     fleet_sim sim(io, o);

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <deque>
 #include <fmt/format.h>
+#include <openssl/ssl.h>
 #include <queue>
 #include <random>
 #include <stdexcept>
@@ -74,6 +75,7 @@ struct agent {
     std::string uuid;
     bool enrolled = false;
     bool busy_enrolling = false;
+    bool ever_enrolled = false;
 };
 
 /// Plausible answers to Fleet's detail queries (the rest get no rows).
@@ -183,6 +185,25 @@ struct fleet_sim::impl : std::enable_shared_from_this<fleet_sim::impl> {
     bool saturating = false;
     std::mt19937_64 rng{42};
     std::function<void(std::int64_t, const std::string&)> on_live;
+    std::uint64_t reconnects = 0; ///< reconnections made for --reconnect
+
+    /// Whether the connection about to send should reconnect first: the fleet makes
+    /// hosts / reconnect_s of them per second since the start (a backlog, after an
+    /// idle spell, is capped at one per connection).
+    bool reconnect_due() {
+        if (opts.reconnect_s <= 0)
+            return false;
+        const double elapsed = std::chrono::duration<double>(clock::now() - stats.started).count();
+        const auto due = static_cast<std::uint64_t>(elapsed * opts.hosts / opts.reconnect_s);
+        if (due <= reconnects)
+            return false;
+        reconnects = std::max(reconnects, due - std::min<std::uint64_t>(due, conns.size())) + 1;
+        return true;
+    }
+
+    void handshake_done(std::chrono::nanoseconds took, bool resumed) {
+        (resumed ? stats.handshake_resumed : stats.handshake_full).add(took);
+    }
 
     void parse_url() {
         auto u = boost::urls::parse_uri(opts.url);
@@ -293,6 +314,12 @@ struct fleet_sim::impl : std::enable_shared_from_this<fleet_sim::impl> {
             ++st.errors;
             ++win.errors;
         }
+        if (j.ep == endpoint::enroll) {
+            if (ok)
+                stats.enroll_all.add(took);
+            else
+                ++stats.enroll_errors_all;
+        }
         if (!stopped)
             handle(std::move(j), status, body);
         idle.push_back(c);
@@ -300,6 +327,8 @@ struct fleet_sim::impl : std::enable_shared_from_this<fleet_sim::impl> {
             if (!saturating) { // enrollment is over: measure the reads alone
                 saturating = true;
                 stats.total = {};
+                stats.handshake_full.reset();
+                stats.handshake_resumed.reset();
                 stats.measured_from = clock::now();
             }
             if (ready.empty())
@@ -337,6 +366,11 @@ struct fleet_sim::impl : std::enable_shared_from_this<fleet_sim::impl> {
                 ag.node_key = std::string(o->at("node_key").get_string());
                 ag.enrolled = true;
                 ++stats.enrolled;
+                if (!ag.ever_enrolled) {
+                    ag.ever_enrolled = true;
+                    ++stats.first_enrolls;
+                    stats.last_first_enroll = now;
+                }
                 schedule(now, j.agent, endpoint::config);
                 schedule(now, j.agent, endpoint::read);
                 schedule(now + jitter(opts.log_interval_s), j.agent, endpoint::log);
@@ -392,6 +426,8 @@ public:
         req_.keep_alive(true);
         req_.body() = job_.body;
         req_.prepare_payload();
+        if (stream_ && sim_.reconnect_due())
+            close_for_reconnect();
         if (!stream_)
             return connect();
         write();
@@ -400,29 +436,57 @@ public:
 private:
     beast::tcp_stream& lowest() { return beast::get_lowest_layer(*stream_); }
 
+    struct session_free {
+        void operator()(SSL_SESSION* s) const { SSL_SESSION_free(s); }
+    };
+
+    /// Closes a healthy connection to open a new one: over https, keeps its TLS session
+    /// for the next handshake. The close is quiet (no close_notify is sent: marking the
+    /// shutdown done keeps OpenSSL from discarding the session as broken; the server
+    /// sees the TCP connection end between requests, which it treats as a normal close).
+    void close_for_reconnect() {
+        if constexpr (is_tls<Stream>) {
+            SSL* ssl = stream_->native_handle();
+            if (sim_.opts.resume) {
+                std::unique_ptr<SSL_SESSION, session_free> s(SSL_get1_session(ssl));
+                if (s && SSL_SESSION_is_resumable(s.get()) == 1)
+                    session_ = std::move(s);
+            }
+            SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+        }
+        reset();
+    }
+
     void connect() {
-        if constexpr (is_tls<Stream>)
+        if constexpr (is_tls<Stream>) {
             stream_.emplace(sim_.io, *sim_.ssl);
-        else
+            if (session_ && sim_.opts.resume)
+                SSL_set_session(stream_->native_handle(), session_.get());
+        } else {
             stream_.emplace(sim_.io);
+        }
         tcp::resolver r(sim_.io);
         beast::error_code ec;
         auto eps = r.resolve(sim_.host, sim_.port, ec);
         if (ec)
             return fail();
+        connect_started_ = clock::now();
         lowest().expires_after(std::chrono::seconds(30));
         lowest().async_connect(eps, [this](beast::error_code e, const tcp::endpoint&) {
             if (e)
                 return fail();
             lowest().socket().set_option(tcp::no_delay(true));
             if constexpr (is_tls<Stream>) {
-                stream_->async_handshake(net::ssl::stream_base::client,
-                                         [this](beast::error_code he) {
-                                             if (he)
-                                                 return fail();
-                                             write();
-                                         });
+                stream_->async_handshake(
+                    net::ssl::stream_base::client, [this](beast::error_code he) {
+                        if (he)
+                            return fail();
+                        sim_.handshake_done(clock::now() - connect_started_,
+                                            SSL_session_reused(stream_->native_handle()) == 1);
+                        write();
+                    });
             } else {
+                sim_.handshake_done(clock::now() - connect_started_, false);
                 write();
             }
         });
@@ -469,6 +533,8 @@ private:
     bhttp::response<bhttp::string_body> res_;
     job job_;
     clock::time_point sent_;
+    clock::time_point connect_started_;
+    std::unique_ptr<SSL_SESSION, session_free> session_; ///< over https, to resume
 };
 
 } // namespace
@@ -491,6 +557,7 @@ void fleet_sim::impl::start() {
     }
     const auto t0 = clock::now();
     stats.measured_from = t0;
+    stats.started = t0;
     for (std::size_t i = 0; i < agents.size(); ++i)
         schedule(
             t0 + secs(opts.ramp_s * static_cast<double>(i) / static_cast<double>(agents.size())), i,
@@ -526,6 +593,8 @@ void fleet_sim::reset_window() {
 
 void fleet_sim::restart_totals() {
     p_->stats.total = {};
+    p_->stats.handshake_full.reset();
+    p_->stats.handshake_resumed.reset();
     p_->stats.measured_from = clock::now();
 }
 
@@ -564,6 +633,11 @@ bj::object summary(const sim_stats& s, const sim_options& o, double seconds) {
             {"max_ms", e.latency.max_ms()},
         };
     }
+    histogram handshakes = s.handshake_full;
+    handshakes.merge(s.handshake_resumed);
+    const double enroll_s =
+        s.first_enrolls ? std::chrono::duration<double>(s.last_first_enroll - s.started).count()
+                        : 0.0;
     return {{"url", o.url},
             {"hosts", o.hosts},
             {"enrolled", s.enrolled},
@@ -577,6 +651,19 @@ bj::object summary(const sim_stats& s, const sim_options& o, double seconds) {
             {"connection_errors", s.connection_errors},
             {"live_answers", s.live_answers},
             {"max_schedule_lag_ms", s.max_lag_ms},
+            // The enrollment phase (whole run, whatever --measure_after says).
+            {"enroll_seconds", enroll_s},
+            {"enrolls_per_s", enroll_s > 0 ? static_cast<double>(s.first_enrolls) / enroll_s : 0.0},
+            {"enroll_p99_ms", s.enroll_all.quantile_ms(0.99)},
+            {"enroll_errors", s.enroll_errors_all},
+            // Connection set-ups over the measured window (--reconnect).
+            {"reconnect_s", o.reconnect_s},
+            {"handshakes", handshakes.count()},
+            {"handshakes_per_s", static_cast<double>(handshakes.count()) / seconds},
+            {"resumed_handshakes", s.handshake_resumed.count()},
+            {"handshake_p99_ms", handshakes.quantile_ms(0.99)},
+            {"full_handshake_p99_ms", s.handshake_full.quantile_ms(0.99)},
+            {"resumed_handshake_p99_ms", s.handshake_resumed.quantile_ms(0.99)},
             {"endpoints", std::move(eps)}};
 }
 

@@ -58,6 +58,12 @@ struct sim_options {
     /// Saturation: once every host is enrolled, each connection sends reads back to
     /// back (round-robin over the hosts) instead of on the interval.
     bool saturate = false;
+    /// Reconnection: > 0 closes and re-opens pooled connections (new TCP connection and,
+    /// over https, a new TLS handshake) so that the fleet makes hosts / reconnect_s of
+    /// them per second, as if every host reconnected every reconnect_s seconds.
+    double reconnect_s = 0;
+    /// Over https, a reconnection offers the connection's last TLS session (resumption).
+    bool resume = true;
 };
 
 /// Counters and histograms, cumulative and since the last progress line.
@@ -70,6 +76,16 @@ struct sim_stats {
     /// The totals count from here: the start, or in saturation mode the moment
     /// the last host enrolled (so they cover the back-to-back reads only).
     clock::time_point measured_from = clock::now();
+    /// Connection set-ups since measured_from (TCP connect, plus the TLS handshake over
+    /// https), from the connect to the handshake's end; `resumed` resumed a TLS session.
+    histogram handshake_full, handshake_resumed;
+    /// The enrollment phase, never reset: from the start to the moment the last host
+    /// enrolled for the first time, and every enroll's latency over the whole run.
+    clock::time_point started = clock::now();
+    clock::time_point last_first_enroll{};
+    std::uint64_t first_enrolls = 0;
+    histogram enroll_all;
+    std::uint64_t enroll_errors_all = 0;
 };
 
 class fleet_sim {
