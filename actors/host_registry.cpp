@@ -68,7 +68,7 @@ void write_results(registry_self self, const caf::actor& persistence) {
     st.results_backlog.clear();
     st.results_backlog_bytes = 0;
     self->request(persistence, store_answer_timeout, acked_atom::value,
-                  results_write(self->address(), std::move(batch)))
+                  results_write(self->address(), std::move(batch), st.settings().config_cache))
         .then(guarded("host_registry",
                       [self, persistence](acked_atom) { write_results(self, persistence); }),
               guarded("host_registry", [self, persistence](caf::error& e) {

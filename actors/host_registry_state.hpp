@@ -13,9 +13,11 @@
 #include "model/clock.hpp"
 #include "model/error.hpp"
 #include "model/host.hpp"
+#include "service/config_cache.hpp"
 #include "storage/store.hpp"
 
 #include <chrono>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,6 +46,8 @@ struct checkin_settings {
     campaign_settings campaigns;
     /// Hosts unseen for the app config's host expiry window are deleted this often.
     std::chrono::milliseconds host_expiry_check{3'600'000};
+    /// Told of label results as they are written (may be null).
+    std::shared_ptr<service::config_cache> config_cache;
 };
 
 /// What a host is to the check-in path (kept small: ≈100 bytes plus its key).

@@ -64,20 +64,23 @@ expected<std::vector<host_updated_msg>> write_details(storage::store& st,
 
 } // namespace
 
-acked_write results_write(const caf::actor_addr& registry, std::vector<timed_effects> batch) {
+acked_write results_write(const caf::actor_addr& registry, std::vector<timed_effects> batch,
+                          std::shared_ptr<service::config_cache> cache) {
     acked_write w;
     w.what = "results of " + std::to_string(batch.size()) + " check-ins";
     w.bytes = sizeof w;
     for (const auto& e : batch)
         w.bytes += effects_bytes(e.fx) + sizeof e;
-    w.run = [registry, batch = std::move(batch)](storage::store& st) -> expected<void> {
+    w.run = [registry, batch = std::move(batch),
+             cache = std::move(cache)](storage::store& st) -> expected<void> {
         std::vector<host_updated_msg> learned;
+        std::vector<storage::host_store::label_results> labels;
         auto done = st.transaction([&]() -> expected<void> {
             auto details = write_details(st, batch);
             if (!details)
                 return details.err();
             learned = std::move(*details);
-            std::vector<storage::host_store::label_results> labels;
+            labels.clear();
             std::vector<storage::host_store::policy_results> policies;
             for (const auto& e : batch) {
                 if (!e.fx.labels.empty())
@@ -95,6 +98,8 @@ acked_write results_write(const caf::actor_addr& registry, std::vector<timed_eff
         });
         if (!done)
             return done;
+        if (cache && !labels.empty())
+            cache->labels_written(labels);
         if (auto a = caf::actor_cast<caf::actor>(registry))
             for (auto& m : learned)
                 caf::anon_send(a, std::move(m));

@@ -29,7 +29,9 @@ std::size_t effects_bytes(const host_registry_state::write_effects& fx);
 /// Kept and retried by the persistence actor while the store is unavailable
 /// (replaying it is harmless). What detail ingestion learns goes back to
 /// `registry` as host_updated_msgs once it is written.
-acked_write results_write(const caf::actor_addr& registry, std::vector<timed_effects> batch);
+/// `cache` (may be null) learns the label results once they are committed.
+acked_write results_write(const caf::actor_addr& registry, std::vector<timed_effects> batch,
+                          std::shared_ptr<service::config_cache> cache);
 
 /// The write of one chunk of seen times (the registry requests it with
 /// `acked_atom` and sends the next chunk once it is answered).

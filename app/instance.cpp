@@ -58,6 +58,8 @@ expected<std::unique_ptr<instance>> instance::start(http::server_config net,
     p->deferred = opts.persistence.counters;
     p->persistence =
         actors::spawn_persistence_actor(*p->sys, std::move(store), std::move(opts.persistence));
+    auto configs = std::make_shared<service::config_cache>();
+    opts.checkin.config_cache = configs;
     server_facts facts{opts.checkin.detail_interval, opts.checkin.policy_interval,
                        opts.logs.result_path, opts.logs.status_path};
     p->registry = actors::spawn_host_registry(*p->sys, p->persistence, std::move(opts.checkin),
@@ -66,6 +68,7 @@ expected<std::unique_ptr<instance>> instance::start(http::server_config net,
     p->routes =
         std::make_unique<http::api>(*p->sys, p->persistence, *users > 0, std::move(opts.clock));
     p->routes->attach_agent_actors(p->registry, p->log_writer);
+    p->routes->set_config_cache(std::move(configs));
     p->routes->set_facts(std::move(facts));
     p->routes->set_heartbeat_interval(opts.sockjs_heartbeat);
     p->routes->sockjs().set_bound(net.max_queued);

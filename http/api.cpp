@@ -36,6 +36,25 @@ api::api(caf::actor_system& sys, caf::actor persistence, bool setup_done, clock_
             router_.add(std::string(def.method), path, bind(def.handler), def.when);
 }
 
+namespace {
+
+/// Whether a signed-in request may change what agents' configs are made of:
+/// agent options (config, teams), packs, their queries and labels. Such a
+/// request invalidates the config cache before it is answered.
+bool may_change_agent_configs(const request& req) {
+    if (req.method == "GET" || req.method == "HEAD")
+        return false;
+    const std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
+    for (std::string_view part : {"/config", "/spec/", "/teams", "/fleets", "/labels", "/packs"})
+        if (path.find(part) != std::string_view::npos)
+            return true;
+    const bool queries = path.find("/queries") != std::string_view::npos ||
+                         path.find("/reports") != std::string_view::npos;
+    return queries && path.find("/run") == std::string_view::npos; // live queries change nothing
+}
+
+} // namespace
+
 handler api::bind(route_handler h) {
     if (h.open)
         return [this, fn = h.open](const request& req, const path_params& p, responder reply) {
@@ -43,6 +62,14 @@ handler api::bind(route_handler h) {
         };
     return [this, fn = h.session, during_reset = h.during_reset](
                const request& req, const path_params& p, responder reply) {
+        if (may_change_agent_configs(req))
+            reply = [this, cache = config_cache_, reply = std::move(reply)](response r) {
+                // After the change's commit, before its answer: the next config
+                // fetch loads the inputs again (behind this on the persistence actor).
+                cache->invalidate();
+                on_store([cache](storage::store& st) { (void)cache->load(st); });
+                reply(std::move(r));
+            };
         auto job = fn(*this, req, p, reply); // decoded before authentication, as Fleet does
         if (!job)
             return reply(to_response(job.err()));

@@ -13,6 +13,7 @@
 #include "http/sockjs_sessions.hpp"
 #include "model/app_config.hpp"
 #include "model/user.hpp"
+#include "service/config_cache.hpp"
 #include "service/session.hpp"
 #include "storage/store.hpp"
 
@@ -65,6 +66,9 @@ public:
     /// On the persistence actor, after a commit that changed labels or policies:
     /// the host registry gets the new catalogue before the change is answered.
     void catalog_changed(storage::store& st);
+    /// The agents' configs, served from memory (service/config_cache.hpp).
+    const std::shared_ptr<service::config_cache>& config_cache() const { return config_cache_; }
+    void set_config_cache(std::shared_ptr<service::config_cache> c) { config_cache_ = std::move(c); }
     /// What GET /config reports read-only (the instance sets it at start).
     const server_facts& facts() const { return facts_; }
     void set_facts(server_facts f) { facts_ = std::move(f); }
@@ -92,6 +96,8 @@ private:
     caf::actor_addr registry_;
     caf::actor_addr log_writer_;
     std::unique_ptr<sockjs_sessions> sockjs_ = std::make_unique<sockjs_sessions>();
+    std::shared_ptr<service::config_cache> config_cache_ =
+        std::make_shared<service::config_cache>();
     std::atomic<bool> setup_done_;
     clock_fn clock_;
     rate_limiter login_limiter_{10, 9};

@@ -46,6 +46,13 @@ struct response {
     std::function<void(std::shared_ptr<body_stream>)> stream;
 
     static response json(int status, const boost::json::value& v);
+    /// `status` with a body that is serialised JSON already.
+    static response json_text(int status, std::string body) {
+        response r;
+        r.status = status;
+        r.body = std::move(body);
+        return r;
+    }
     /// 200 with `{}`.
     static response empty_object();
     /// "Answered later through the responder": what a store job returns when it

@@ -80,6 +80,8 @@ void enroll(api& a, const request& req, const path_params&, responder reply) {
         auto registry = a.registry();
         if (!registry)
             return reply(to_response(actor_gone()));
+        if (e->previous_node_key.empty())
+            a.config_cache()->host_inserted(e->h.id);
         // Answer once the registry knows the key, so the agent's next request works.
         actors::registry_register(
             registry, std::move(e->h), std::move(e->previous_node_key),
@@ -100,7 +102,15 @@ void config(api& a, const request& req, const path_params&, responder reply) {
         call->registry, call->node_key, [&a, reply](expected<actors::host_ref> ref) {
             if (!ref)
                 return reply(to_response(ref.err()));
-            a.with_store(reply, [ref = *ref](storage::store& st) -> response {
+            // From memory (service/config_cache.hpp); the store only after a change.
+            auto cache = a.config_cache();
+            if (auto body = cache->find(ref->id, ref->team_id, ref->platform))
+                return reply(response::json_text(200, *body));
+            a.with_store(reply, [cache, ref = *ref](storage::store& st) -> response {
+                (void)cache->load(st);
+                if (auto body = cache->find(ref.id, ref.team_id, ref.platform))
+                    return response::json_text(200, *body);
+                // Not cacheable now (before setup, or overtaken by a change).
                 auto cfg = service::agent_config(st, ref.id, ref.team_id, ref.platform);
                 return cfg ? response::json(200, *cfg) : to_response(cfg.err());
             });

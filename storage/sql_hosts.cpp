@@ -556,4 +556,69 @@ expected<std::vector<host_pack>> sql_store::packs_for_host(std::int64_t host_id,
     });
 }
 
+expected<std::vector<host_store::pack_entry>> sql_store::pack_catalog() {
+    return guarded([&]() -> expected<std::vector<pack_entry>> {
+        std::vector<pack_entry> out;
+        std::unordered_map<std::int64_t, std::size_t> at;
+        for (const auto& p :
+             db_->query("SELECT id, name, platform, disabled FROM packs ORDER BY id", {})) {
+            at.emplace(p.i64(0), out.size());
+            pack_entry e;
+            e.id = p.i64(0);
+            e.pack.name = p.str(1);
+            e.pack.platform = p.str(2);
+            e.disabled = p.flag(3);
+            out.push_back(std::move(e));
+        }
+        for (const auto& t : db_->query(
+                 "SELECT pack_id, target_type, target_id FROM pack_targets ORDER BY pack_id, "
+                 "target_type, target_id",
+                 {})) {
+            auto it = at.find(t.i64(0));
+            if (it == at.end())
+                continue;
+            auto& e = out[it->second];
+            switch (t.i64(1)) {
+            case pack_target_label: e.label_ids.push_back(t.i64(2)); break;
+            case pack_target_team: e.team_ids.push_back(t.i64(2)); break;
+            case 1: e.host_ids.push_back(t.i64(2)); break; // a host
+            default: break;
+            }
+        }
+        for (const auto& q : db_->query(
+                 "SELECT s.pack_id, s.name, q.query, s.schedule_interval, s.snapshot, s.removed, "
+                 "s.shard, s.platform, s.version, s.denylist FROM scheduled_queries s JOIN queries "
+                 "q ON q.name = s.query_name ORDER BY s.pack_id, s.id",
+                 {})) {
+            auto it = at.find(q.i64(0));
+            if (it == at.end())
+                continue;
+            host_pack_query hq;
+            hq.name = q.str(1);
+            hq.sql = q.str(2);
+            hq.interval = q.i64(3);
+            read_schedule_options(q, 4, hq);
+            out[it->second].pack.queries.push_back(std::move(hq));
+        }
+        return out;
+    });
+}
+
+expected<std::vector<std::pair<std::int64_t, std::int64_t>>>
+sql_store::label_members(const std::vector<std::int64_t>& label_ids) {
+    return guarded([&]() -> expected<std::vector<std::pair<std::int64_t, std::int64_t>>> {
+        std::vector<std::pair<std::int64_t, std::int64_t>> out;
+        for_each_chunk(label_ids.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
+            std::vector<sql_value> params(label_ids.begin() + static_cast<std::ptrdiff_t>(a),
+                                          label_ids.begin() + static_cast<std::ptrdiff_t>(b));
+            for (const auto& r : db_->query("SELECT host_id, label_id FROM label_membership WHERE "
+                                            "label_id IN (" +
+                                                placeholders(b - a) + ")",
+                                            params))
+                out.emplace_back(r.i64(0), r.i64(1));
+        });
+        return out;
+    });
+}
+
 } // namespace flotilla::storage

@@ -126,6 +126,10 @@ public:
     expected<std::vector<host_pack>> packs_for_host(std::int64_t host_id,
                                                     std::optional<std::int64_t> team_id) override;
 
+    expected<std::vector<pack_entry>> pack_catalog() override;
+    expected<std::vector<std::pair<std::int64_t, std::int64_t>>>
+    label_members(const std::vector<std::int64_t>& label_ids) override;
+
     // campaigns (sql_campaigns.cpp)
     expected<query> query_by_id(std::int64_t id) override;
     expected<target_selection> resolve_target_names(target_selection sel) override;

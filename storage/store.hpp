@@ -303,6 +303,18 @@ public:
     /// team, or itself.
     virtual expected<std::vector<host_pack>>
     packs_for_host(std::int64_t host_id, std::optional<std::int64_t> team_id) = 0;
+    /// A pack as the config cache holds it: what it targets and what it schedules.
+    struct pack_entry {
+        std::int64_t id = 0;
+        bool disabled = false;
+        std::vector<std::int64_t> label_ids, host_ids, team_ids; ///< its targets
+        host_pack pack; ///< name, platform, scheduled queries (in id order)
+    };
+    /// Every pack, in id order (the inputs of packs_for_host for every host at once).
+    virtual expected<std::vector<pack_entry>> pack_catalog() = 0;
+    /// The (host, label) membership rows of these labels.
+    virtual expected<std::vector<std::pair<std::int64_t, std::int64_t>>>
+    label_members(const std::vector<std::int64_t>& label_ids) = 0;
     /// Inserts a host with a hostname and an optional team; returns its id.
     virtual expected<std::int64_t> new_host_for_test(const std::string& identifier,
                                                      const std::string& hostname,
