@@ -390,6 +390,23 @@ TEST_P(spec_store_test, large_query_applies_keep_ids_and_number_new_ones_without
     EXPECT_EQ(st_->query_by_name("fresh")->id, after->back().id + 1);
 }
 
+TEST_P(spec_store_test, long_query_texts_are_split_across_statements) {
+    // 40 policies of 100 KB: past the 1 MiB a statement's parameters may carry.
+    std::vector<policy_spec> specs;
+    for (int i = 0; i < 40; ++i)
+        specs.push_back({"p" + std::to_string(i),
+                         "SELECT '" + std::string(100'000, static_cast<char>('a' + i % 26)) + "'",
+                         "", "", "", ""});
+    ASSERT_TRUE(st_->apply_policy_specs(specs, author_, t0_));
+    ASSERT_TRUE(st_->apply_policy_specs(specs, author_, t0_ + 1));
+    auto all = st_->global_policies();
+    ASSERT_EQ(all->size(), 40u);
+    for (std::size_t i = 0; i < 40; ++i) {
+        EXPECT_EQ((*all)[i].query, specs[i].query);
+        EXPECT_EQ((*all)[i].updated_at, t0_ + 1);
+    }
+}
+
 TEST_P(spec_store_test, large_policy_applies_keep_team_platform_and_created_at) {
     const auto blue = make_team(*st_, "blue");
     std::vector<policy_spec> specs;
