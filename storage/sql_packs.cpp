@@ -1,10 +1,12 @@
 /// Packs: scheduled queries and targets, replaced as a whole on apply.
 
+#include "storage/sql_batch.hpp"
 #include "storage/sql_store.hpp"
 
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 namespace flotilla::storage {
 
@@ -35,6 +37,18 @@ std::vector<scheduled_query_spec> last_wins(const std::vector<scheduled_query_sp
             out.push_back(q);
     }
     return out;
+}
+
+/// Whether stored scheduled queries (in id order) are the spec's, field by field.
+bool same_schedule(const std::vector<scheduled_query_spec>& a,
+                   const std::vector<scheduled_query_spec>& b) {
+    auto same = [](const scheduled_query_spec& x, const scheduled_query_spec& y) {
+        return x.query == y.query && x.name == y.name && x.description == y.description &&
+               x.interval == y.interval && x.snapshot == y.snapshot && x.removed == y.removed &&
+               x.shard == y.shard && x.platform == y.platform && x.version == y.version &&
+               x.denylist == y.denylist;
+    };
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), same);
 }
 
 } // namespace
@@ -95,24 +109,30 @@ expected<pack_spec> sql_store::pack_spec_by_name(const std::string& name) {
 
 expected<void> sql_store::apply_pack_specs(const std::vector<pack_spec>& specs, micros now) {
     return transaction([&]() -> expected<void> {
-        // Every reference is resolved once, and checked before anything is written.
-        std::map<std::string, std::optional<std::int64_t>> queries, labels, teams;
-        auto resolve = [&](auto& cache, const char* table, const std::string& name) {
-            auto it = cache.find(name);
-            if (it == cache.end())
-                it = cache.emplace(name, id_by_name(table, name)).first;
-            return it->second;
-        };
+        const auto dialect = db_->dialect();
+        auto key = [&](const std::string& name) { return batch::name_key(dialect, name); };
+        // Every reference is resolved at once, and checked before anything is written.
+        std::vector<std::string> query_names, label_names, team_names, pack_names;
+        for (const auto& p : specs) {
+            pack_names.push_back(p.name);
+            for (const auto& q : p.queries)
+                query_names.push_back(q.query);
+            label_names.insert(label_names.end(), p.target_labels.begin(), p.target_labels.end());
+            team_names.insert(team_names.end(), p.target_teams.begin(), p.target_teams.end());
+        }
+        const auto queries = batch::ids_by_name(*db_, "queries", query_names);
+        const auto labels = batch::ids_by_name(*db_, "labels", label_names);
+        const auto teams = batch::ids_by_name(*db_, "teams", team_names);
         std::set<std::string> unknown_queries, unknown_labels, unknown_teams;
         for (const auto& p : specs) {
             for (const auto& q : p.queries)
-                if (!resolve(queries, "queries", q.query))
+                if (!queries.contains(key(q.query)))
                     unknown_queries.insert(q.query);
             for (const auto& l : p.target_labels)
-                if (!resolve(labels, "labels", l))
+                if (!labels.contains(key(l)))
                     unknown_labels.insert(l);
             for (const auto& t : p.target_teams)
-                if (!resolve(teams, "teams", t))
+                if (!teams.contains(key(t)))
                     unknown_teams.insert(t);
         }
         std::vector<field_error> errors;
@@ -126,45 +146,130 @@ expected<void> sql_store::apply_pack_specs(const std::vector<pack_spec>& specs, 
         if (!errors.empty())
             return error{errc::invalid_argument, "Validation Failed", std::move(errors)};
 
-        for (const auto& p : specs) {
-            auto existing = db_->query("SELECT id, pack_type FROM packs WHERE name = ?", {p.name});
-            std::int64_t id;
-            if (!existing.empty()) {
-                if (!existing[0].is_null(1))
-                    continue; // the global or a team schedule: not editable by spec
-                id = existing[0].i64(0);
-                db_->execute("UPDATE packs SET description = ?, platform = ?, disabled = ?, "
-                             "updated_at = ? WHERE id = ?",
-                             {p.description, p.platform, std::int64_t{p.disabled}, now, id});
-            } else {
-                db_->execute(
-                    "INSERT INTO packs (name, description, platform, disabled, "
-                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    {p.name, p.description, p.platform, std::int64_t{p.disabled}, now, now});
-                id = db_->last_insert_id();
+        // The packs the specs name, read once: the global and team schedules
+        // (pack_type set) are not editable by spec and are skipped.
+        std::unordered_map<std::string, std::int64_t> existing;
+        std::set<std::string> schedules;
+        {
+            std::vector<sql_value> values;
+            std::set<std::string> seen;
+            for (const auto& n : pack_names)
+                if (seen.insert(key(n)).second)
+                    values.emplace_back(n);
+            for (const auto& r : batch::select_in(
+                     *db_, "SELECT id, name, pack_type FROM packs WHERE name IN (", ")", values)) {
+                if (!r.is_null(2))
+                    schedules.insert(key(r.str(1)));
+                else
+                    existing.emplace(key(r.str(1)), r.i64(0));
             }
-            db_->execute("DELETE FROM scheduled_queries WHERE pack_id = ?", {id});
-            for (const auto& q : last_wins(p.queries))
-                db_->execute("INSERT INTO scheduled_queries (pack_id, query_name, name, "
-                             "description, schedule_interval, snapshot, removed, shard, platform, "
-                             "version, denylist) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             {id, q.query, q.name, q.description, q.interval, opt_bool(q.snapshot),
-                              opt_bool(q.removed), opt_int(q.shard), opt_str(q.platform),
-                              opt_str(q.version), opt_bool(q.denylist)});
-            db_->execute("DELETE FROM pack_targets WHERE pack_id = ?", {id});
-            auto add_targets = [&](const std::vector<std::string>& names, auto& resolved,
-                                   std::int64_t type) {
-                std::set<std::int64_t> ids;
-                for (const auto& n : names)
-                    ids.insert(*resolved.at(n));
-                for (auto target : ids)
-                    db_->execute("INSERT INTO pack_targets (pack_id, target_type, target_id) "
-                                 "VALUES (?, ?, ?)",
-                                 {id, type, target});
-            };
-            add_targets(p.target_labels, labels, target_label);
-            add_targets(p.target_teams, teams, target_team);
         }
+        // One pack per name, in the order names first appear; the last spec wins.
+        std::vector<const pack_spec*> packs;
+        std::unordered_map<std::string, std::size_t> at;
+        for (const auto& p : specs) {
+            if (schedules.contains(key(p.name)))
+                continue;
+            auto [it, added] = at.emplace(key(p.name), packs.size());
+            if (added)
+                packs.push_back(&p);
+            else
+                packs[it->second] = &p;
+        }
+        std::vector<batch::row> inserts, updates;
+        std::vector<std::string> created_names;
+        for (const auto* p : packs) {
+            const std::int64_t disabled = p->disabled ? 1 : 0;
+            if (auto found = existing.find(key(p->name)); found != existing.end()) {
+                updates.push_back(
+                    {found->second, p->name, now, p->description, p->platform, disabled, now});
+            } else {
+                inserts.push_back({p->name, p->description, p->platform, disabled, now, now});
+                created_names.push_back(p->name);
+            }
+        }
+        batch::insert_rows(*db_,
+                           "INSERT INTO packs (name, description, platform, disabled, created_at, "
+                           "updated_at) VALUES ",
+                           "(?, ?, ?, ?, ?, ?)", "", inserts);
+        batch::update_rows(*db_, "packs", {"description", "platform", "disabled", "updated_at"},
+                           updates);
+        const auto created = batch::ids_by_name(*db_, "packs", created_names);
+
+        // Scheduled queries and targets are replaced as a whole, for each pack
+        // whose stored ones differ from the spec's (a re-apply leaves them be).
+        std::vector<std::int64_t> ids;
+        std::vector<sql_value> existing_ids;
+        for (const auto* p : packs) {
+            if (auto found = existing.find(key(p->name)); found != existing.end()) {
+                ids.push_back(found->second);
+                existing_ids.emplace_back(found->second);
+            } else {
+                ids.push_back(created.at(key(p->name)));
+            }
+        }
+        std::map<std::int64_t, std::vector<scheduled_query_spec>> stored_queries;
+        std::map<std::int64_t, std::set<std::pair<std::int64_t, std::int64_t>>> stored_targets;
+        if (!existing_ids.empty()) {
+            for (const auto& q :
+                 batch::select_in(*db_,
+                                  "SELECT pack_id, query_name, name, description, "
+                                  "schedule_interval, snapshot, removed, shard, platform, "
+                                  "version, denylist, id FROM scheduled_queries WHERE pack_id IN (",
+                                  ") ORDER BY pack_id, id", existing_ids)) {
+                scheduled_query_spec s;
+                s.query = q.str(1);
+                s.name = q.str(2);
+                s.description = q.str(3);
+                s.interval = q.i64(4);
+                read_schedule_options(q, 5, s);
+                stored_queries[q.i64(0)].push_back(std::move(s));
+            }
+            for (const auto& t : batch::select_in(
+                     *db_,
+                     "SELECT pack_id, target_type, target_id FROM pack_targets WHERE pack_id IN (",
+                     ")", existing_ids))
+                stored_targets[t.i64(0)].emplace(t.i64(1), t.i64(2));
+        }
+        std::vector<sql_value> replace_queries, replace_targets;
+        std::vector<batch::row> query_rows, target_rows;
+        for (std::size_t i = 0; i < packs.size(); ++i) {
+            const auto* p = packs[i];
+            const std::int64_t id = ids[i];
+            const auto want = last_wins(p->queries);
+            if (!same_schedule(stored_queries[id], want)) {
+                if (!stored_queries[id].empty())
+                    replace_queries.emplace_back(id);
+                for (const auto& q : want)
+                    query_rows.push_back({id, q.query, q.name, q.description, q.interval,
+                                          opt_bool(q.snapshot), opt_bool(q.removed),
+                                          opt_int(q.shard), opt_str(q.platform), opt_str(q.version),
+                                          opt_bool(q.denylist)});
+            }
+            std::set<std::pair<std::int64_t, std::int64_t>> targets;
+            for (const auto& l : p->target_labels)
+                targets.emplace(target_label, labels.at(key(l)));
+            for (const auto& t : p->target_teams)
+                targets.emplace(target_team, teams.at(key(t)));
+            if (targets != stored_targets[id]) {
+                if (!stored_targets[id].empty())
+                    replace_targets.emplace_back(id);
+                for (const auto& [type, target] : targets)
+                    target_rows.push_back({id, type, target});
+            }
+        }
+        batch::execute_in(*db_, "DELETE FROM scheduled_queries WHERE pack_id IN (", ")",
+                          replace_queries);
+        batch::insert_rows(*db_,
+                           "INSERT INTO scheduled_queries (pack_id, query_name, name, "
+                           "description, schedule_interval, snapshot, removed, shard, platform, "
+                           "version, denylist) VALUES ",
+                           "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "", query_rows);
+        batch::execute_in(*db_, "DELETE FROM pack_targets WHERE pack_id IN (", ")",
+                          replace_targets);
+        batch::insert_rows(*db_,
+                           "INSERT INTO pack_targets (pack_id, target_type, target_id) VALUES ",
+                           "(?, ?, ?)", "", target_rows);
         return {};
     });
 }

@@ -1,6 +1,9 @@
 /// Policies.
 
+#include "storage/sql_batch.hpp"
 #include "storage/sql_store.hpp"
+
+#include <unordered_map>
 
 namespace flotilla::storage {
 
@@ -34,26 +37,57 @@ std::vector<policy> sql_store::policies_where(const std::string& where,
 expected<void> sql_store::apply_policy_specs(const std::vector<policy_spec>& specs,
                                              std::int64_t author_id, micros now) {
     return transaction([&]() -> expected<void> {
+        const auto dialect = db_->dialect();
+        std::vector<std::string> team_names, names;
         for (const auto& s : specs) {
-            sql_value team = nullptr;
-            if (!s.team.empty()) {
-                auto id = id_by_name("teams", s.team);
-                if (!id)
-                    return error::invalid("team",
-                                          "policy '" + s.name + "': unknown team '" + s.team + "'");
-                team = *id;
-            }
-            if (auto id = id_by_name("policies", s.name))
-                db_->execute("UPDATE policies SET query = ?, description = ?, resolution = ?, "
-                             "author_id = ?, updated_at = ? WHERE id = ?",
-                             {s.query, s.description, s.resolution, author_id, now, *id});
-            else
-                db_->execute("INSERT INTO policies (name, query, description, resolution, team_id, "
-                             "platforms, author_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, "
-                             "?, ?, ?, ?)",
-                             {s.name, s.query, s.description, s.resolution, team, s.platform,
-                              author_id, now, now});
+            if (!s.team.empty())
+                team_names.push_back(s.team);
+            names.push_back(s.name);
         }
+        const auto teams = batch::ids_by_name(*db_, "teams", team_names);
+        for (const auto& s : specs)
+            if (!s.team.empty() && !teams.contains(batch::name_key(dialect, s.team)))
+                return error::invalid("team",
+                                      "policy '" + s.name + "': unknown team '" + s.team + "'");
+        const auto existing = batch::ids_by_name(*db_, "policies", names);
+
+        // One row per name, in the order names first appear. A name given twice
+        // is one policy: its team and platform from the spec that creates it (an
+        // update keeps them), the rest from the last spec.
+        struct merged {
+            const policy_spec* first;
+            const policy_spec* last;
+        };
+        std::vector<merged> rows;
+        std::unordered_map<std::string, std::size_t> at;
+        for (const auto& s : specs) {
+            auto [it, added] = at.emplace(batch::name_key(dialect, s.name), rows.size());
+            if (added)
+                rows.push_back({&s, &s});
+            else
+                rows[it->second].last = &s;
+        }
+        std::vector<batch::row> inserts, updates;
+        for (const auto& [first, last] : rows) {
+            if (auto id = existing.find(batch::name_key(dialect, first->name));
+                id != existing.end()) {
+                updates.push_back({id->second, first->name, now, last->query, last->description,
+                                   last->resolution, author_id, now});
+                continue;
+            }
+            sql_value team = nullptr;
+            if (!first->team.empty())
+                team = teams.at(batch::name_key(dialect, first->team));
+            inserts.push_back({first->name, last->query, last->description, last->resolution, team,
+                               first->platform, author_id, now, now});
+        }
+        batch::insert_rows(*db_,
+                           "INSERT INTO policies (name, query, description, resolution, team_id, "
+                           "platforms, author_id, created_at, updated_at) VALUES ",
+                           "(?, ?, ?, ?, ?, ?, ?, ?, ?)", "", inserts);
+        batch::update_rows(*db_, "policies",
+                           {"query", "description", "resolution", "author_id", "updated_at"},
+                           updates);
         return {};
     });
 }

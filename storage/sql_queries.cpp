@@ -1,10 +1,12 @@
 /// Saved queries: the spec's upsert by name, and the REST API's rows by id
 /// with their authors and the packs that schedule them.
 
+#include "storage/sql_batch.hpp"
 #include "storage/sql_store.hpp"
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 namespace flotilla::storage {
 
@@ -54,18 +56,40 @@ expected<query> sql_store::query_by_id(std::int64_t id) {
 expected<void> sql_store::apply_query_specs(const std::vector<query_spec>& specs,
                                             std::int64_t author_id, micros now) {
     return transaction([&]() -> expected<void> {
+        const auto dialect = db_->dialect();
+        std::vector<std::string> names;
+        names.reserve(specs.size());
+        for (const auto& s : specs)
+            names.push_back(s.name);
+        const auto existing = batch::ids_by_name(*db_, "queries", names);
+        // One row per name, in the order names first appear; the last spec wins.
+        std::vector<const query_spec*> rows;
+        std::unordered_map<std::string, std::size_t> at;
         for (const auto& s : specs) {
-            const std::int64_t observer = s.observer_can_run ? 1 : 0;
-            if (auto id = id_by_name("queries", s.name))
-                db_->execute("UPDATE queries SET description = ?, query = ?, saved = 1, "
-                             "observer_can_run = ?, author_id = ?, updated_at = ? WHERE id = ?",
-                             {s.description, s.query, observer, author_id, now, *id});
+            auto [it, added] = at.emplace(batch::name_key(dialect, s.name), rows.size());
+            if (added)
+                rows.push_back(&s);
             else
-                db_->execute("INSERT INTO queries (name, description, query, saved, "
-                             "observer_can_run, author_id, created_at, updated_at) VALUES (?, ?, "
-                             "?, 1, ?, ?, ?, ?)",
-                             {s.name, s.description, s.query, observer, author_id, now, now});
+                rows[it->second] = &s;
         }
+        std::vector<batch::row> inserts, updates;
+        for (const auto* s : rows) {
+            const std::int64_t observer = s->observer_can_run ? 1 : 0;
+            if (auto id = existing.find(batch::name_key(dialect, s->name)); id != existing.end())
+                updates.push_back({id->second, s->name, now, s->description, s->query,
+                                   std::int64_t{1}, observer, author_id, now});
+            else
+                inserts.push_back(
+                    {s->name, s->description, s->query, observer, author_id, now, now});
+        }
+        batch::insert_rows(*db_,
+                           "INSERT INTO queries (name, description, query, saved, "
+                           "observer_can_run, author_id, created_at, updated_at) VALUES ",
+                           "(?, ?, ?, 1, ?, ?, ?, ?)", "", inserts);
+        batch::update_rows(
+            *db_, "queries",
+            {"description", "query", "saved", "observer_can_run", "author_id", "updated_at"},
+            updates);
         return {};
     });
 }

@@ -342,5 +342,228 @@ TEST_P(spec_store_test, a_policy_naming_an_unknown_team_writes_nothing) {
     EXPECT_EQ(st_->policy_by_name("ok").err().code, errc::not_found);
 }
 
+// The applies write in multi-row statements of up to 256 rows (32 on SQLite):
+// these cross several chunks, with duplicates far apart.
+
+TEST_P(spec_store_test, large_query_applies_keep_ids_and_number_new_ones_without_gaps) {
+    std::vector<query_spec> specs;
+    for (int i = 0; i < 300; ++i)
+        specs.push_back({"q" + std::to_string(i), "first", "SELECT " + std::to_string(i), false});
+    ASSERT_TRUE(st_->apply_query_specs(specs, author_, t0_));
+    auto before = st_->saved_queries();
+    ASSERT_TRUE(before);
+    ASSERT_EQ(before->size(), 300u);
+    for (std::size_t i = 0; i < 300; ++i) {
+        EXPECT_EQ((*before)[i].name, "q" + std::to_string(i)); // ids in the order given
+        EXPECT_EQ((*before)[i].id, before->front().id + static_cast<std::int64_t>(i));
+    }
+    // Existing and new names interleaved; q7 twice, the last wins.
+    specs.clear();
+    for (int i = 0; i < 600; ++i)
+        specs.push_back({"q" + std::to_string(i), "second", "SELECT " + std::to_string(i), true});
+    specs.push_back({"q7", "last", "SELECT 'last'", false});
+    ASSERT_TRUE(st_->apply_query_specs(specs, author_, t0_ + 1));
+    auto after = st_->saved_queries();
+    ASSERT_EQ(after->size(), 600u);
+    const std::int64_t last_old = before->back().id;
+    for (std::size_t i = 0; i < 600; ++i) {
+        const auto& q = (*after)[i];
+        EXPECT_EQ(q.name, "q" + std::to_string(i));
+        EXPECT_EQ(q.updated_at, t0_ + 1);
+        if (i < 300) {
+            EXPECT_EQ(q.id, (*before)[i].id);
+            EXPECT_EQ(q.created_at, t0_);
+        } else {
+            EXPECT_EQ(q.id, last_old + static_cast<std::int64_t>(i) - 299); // no gap
+            EXPECT_EQ(q.created_at, t0_ + 1);
+        }
+        if (i != 7) {
+            EXPECT_EQ(q.description, "second");
+            EXPECT_TRUE(q.observer_can_run);
+        }
+    }
+    EXPECT_EQ((*after)[7].description, "last");
+    EXPECT_EQ((*after)[7].sql, "SELECT 'last'");
+    EXPECT_FALSE((*after)[7].observer_can_run);
+    // Updating rows allocated no ids: the next new query follows the last one.
+    ASSERT_TRUE(st_->apply_query_specs({{"fresh", "", "SELECT 1", false}}, author_, t0_ + 2));
+    EXPECT_EQ(st_->query_by_name("fresh")->id, after->back().id + 1);
+}
+
+TEST_P(spec_store_test, long_query_texts_are_split_across_statements) {
+    // 40 policies of 100 KB: past the 1 MiB a statement's parameters may carry.
+    std::vector<policy_spec> specs;
+    for (int i = 0; i < 40; ++i)
+        specs.push_back({"p" + std::to_string(i),
+                         "SELECT '" + std::string(100'000, static_cast<char>('a' + i % 26)) + "'",
+                         "", "", "", ""});
+    ASSERT_TRUE(st_->apply_policy_specs(specs, author_, t0_));
+    ASSERT_TRUE(st_->apply_policy_specs(specs, author_, t0_ + 1));
+    auto all = st_->global_policies();
+    ASSERT_EQ(all->size(), 40u);
+    for (std::size_t i = 0; i < 40; ++i) {
+        EXPECT_EQ((*all)[i].query, specs[i].query);
+        EXPECT_EQ((*all)[i].updated_at, t0_ + 1);
+    }
+}
+
+TEST_P(spec_store_test, large_policy_applies_keep_team_platform_and_created_at) {
+    const auto blue = make_team(*st_, "blue");
+    std::vector<policy_spec> specs;
+    for (int i = 0; i < 400; ++i)
+        specs.push_back({"p" + std::to_string(i), "SELECT " + std::to_string(i), "d", "r",
+                         i % 2 == 0 ? "blue" : "", i % 3 == 0 ? "darwin" : ""});
+    // A name given twice in one apply: created by the first, updated by the second.
+    specs.push_back({"p3", "SELECT 'again'", "d2", "r2", "", "linux"});
+    ASSERT_TRUE(st_->apply_policy_specs(specs, author_, t0_));
+    auto p3 = st_->policy_by_name("p3");
+    ASSERT_TRUE(p3);
+    EXPECT_EQ(p3->query, "SELECT 'again'");
+    EXPECT_EQ(p3->description, "d2");
+    EXPECT_EQ(p3->team_id, std::nullopt);
+    EXPECT_EQ(p3->platform, "darwin");
+    EXPECT_EQ(st_->policy_by_name("p4")->team_id, blue);
+    const auto p0_id = st_->policy_by_name("p0")->id;
+    EXPECT_EQ(st_->policy_by_name("p399")->id, p0_id + 399);
+
+    specs.clear();
+    for (int i = 0; i < 500; ++i)
+        specs.push_back({"p" + std::to_string(i), "SELECT 'v2'", "d3", "r3", "", "windows"});
+    ASSERT_TRUE(st_->apply_policy_specs(specs, author_, t0_ + 1));
+    EXPECT_EQ(st_->global_policies()->size(), 300u);
+    auto team = st_->team_policies(blue);
+    ASSERT_EQ(team->size(), 200u);
+    for (const auto& p : *team) {
+        EXPECT_EQ(p.query, "SELECT 'v2'");
+        EXPECT_EQ(p.created_at, t0_);
+        EXPECT_EQ(p.updated_at, t0_ + 1);
+    }
+    EXPECT_EQ(st_->policy_by_name("p6")->platform, "darwin");
+    EXPECT_EQ(st_->policy_by_name("p7")->platform, "");
+    EXPECT_EQ(st_->policy_by_name("p7")->id, p0_id + 7);
+    EXPECT_EQ(st_->policy_by_name("p400")->platform, "windows");
+    EXPECT_EQ(st_->policy_by_name("p400")->id, p0_id + 400);
+    EXPECT_EQ(st_->policy_by_name("p499")->id, p0_id + 499);
+    EXPECT_EQ(st_->policy_by_name("p499")->created_at, t0_ + 1);
+
+    // An unknown team far down the list: nothing of the apply is written.
+    specs.push_back({"p900", "SELECT 1", "", "", "nope", ""});
+    specs.push_back({"p901", "SELECT 1", "", "", "nope either", ""});
+    specs[0].query = "SELECT 'not written'";
+    auto r = st_->apply_policy_specs(specs, author_, t0_ + 2);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.err().code, errc::invalid_argument);
+    EXPECT_EQ(r.err().fields.at(0).reason, "policy 'p900': unknown team 'nope'");
+    EXPECT_EQ(st_->policy_by_name("p0")->query, "SELECT 'v2'");
+    EXPECT_EQ(st_->policy_by_name("p900").err().code, errc::not_found);
+}
+
+TEST_P(spec_store_test, large_label_applies_keep_ids_and_replace_manual_members) {
+    for (int h = 0; h < 40; ++h)
+        ASSERT_TRUE(st_->new_host_for_test(
+            "h" + std::to_string(h), "host" + std::to_string(h) + ".local", std::nullopt, t0_));
+    // Two hosts share a hostname: a manual label naming it takes both.
+    ASSERT_TRUE(st_->new_host_for_test("h-twin", "host0.local", std::nullopt, t0_));
+    std::vector<label_spec> specs;
+    for (int i = 0; i < 300; ++i) {
+        label_spec l{0,     "l" + std::to_string(i),   "first", "SELECT " + std::to_string(i), "",
+                     false, label_membership::dynamic, {}};
+        if (i % 10 == 0) {
+            l.membership = label_membership::manual;
+            l.query.clear();
+            l.hosts = std::vector<std::string>{"host" + std::to_string(i % 40) + ".local",
+                                               "host1.local", "host1.local", "nobody.local"};
+        }
+        specs.push_back(std::move(l));
+    }
+    specs.push_back(builtin_labels()[1]); // unchanged builtin: skipped
+    ASSERT_TRUE(st_->apply_label_specs(specs, t0_));
+    const auto l0 = st_->label_spec_by_name("l0");
+    ASSERT_TRUE(l0);
+    EXPECT_EQ(l0->hosts, (std::vector<std::string>{"host0.local", "host0.local", "host1.local"}));
+    EXPECT_EQ(st_->label_spec_by_name("l290")->hosts,
+              (std::vector<std::string>{"host1.local", "host10.local"}));
+    EXPECT_EQ(st_->label_spec_by_name("l299")->id, l0->id + 299);
+    EXPECT_EQ(st_->label_specs()->size(), 307u);
+
+    for (auto& l : specs) {
+        if (l.builtin)
+            continue;
+        l.description = "second";
+        if (l.hosts)
+            l.hosts = std::vector<std::string>{"host2.local"};
+    }
+    specs.push_back({0, "l350", "", "SELECT 350", "", false, label_membership::dynamic, {}});
+    ASSERT_TRUE(st_->apply_label_specs(specs, t0_ + 1));
+    auto l10 = st_->label_spec_by_name("l10");
+    EXPECT_EQ(l10->id, l0->id + 10);
+    EXPECT_EQ(l10->description, "second");
+    EXPECT_EQ(l10->created_at, t0_);
+    EXPECT_EQ(l10->updated_at, t0_ + 1);
+    EXPECT_EQ(l10->hosts, std::vector<std::string>{"host2.local"});
+    EXPECT_EQ(st_->label_spec_by_name("l350")->id, l0->id + 300);
+
+    // A changed builtin at the end: nothing of the apply is written.
+    auto bad = builtin_labels()[1];
+    bad.query = "select 2";
+    for (auto& l : specs)
+        l.description = "third";
+    specs.push_back(bad);
+    ASSERT_FALSE(st_->apply_label_specs(specs, t0_ + 2));
+    EXPECT_EQ(st_->label_spec_by_name("l10")->description, "second");
+}
+
+TEST_P(spec_store_test, pack_reapplies_keep_what_is_unchanged_and_replace_the_rest) {
+    std::vector<std::string> names;
+    for (int i = 0; i < 40; ++i)
+        names.push_back("q" + std::to_string(i));
+    apply_queries(names);
+    const auto blue = make_team(*st_, "blue");
+    ASSERT_GT(blue, 0);
+    std::vector<pack_spec> specs;
+    for (int i = 0; i < 60; ++i) {
+        pack_spec p;
+        p.name = "pack" + std::to_string(i);
+        p.description = "first";
+        p.target_labels = {"All Hosts"};
+        for (int j = 0; j < 8; ++j)
+            p.queries.push_back({"q" + std::to_string((i + j) % 40), "s" + std::to_string(j), "",
+                                 60 + j, j % 2 == 0, std::nullopt, std::nullopt, std::nullopt,
+                                 std::nullopt, std::nullopt});
+        specs.push_back(std::move(p));
+    }
+    ASSERT_TRUE(st_->apply_pack_specs(specs, t0_));
+    const auto first = st_->pack_specs();
+    ASSERT_TRUE(first);
+    ASSERT_EQ(first->size(), 60u);
+    for (std::size_t i = 0; i < 60; ++i) {
+        EXPECT_EQ((*first)[i].name, "pack" + std::to_string(i));
+        EXPECT_EQ((*first)[i].id, first->front().id + static_cast<std::int64_t>(i));
+        EXPECT_EQ((*first)[i].queries.size(), 8u);
+    }
+
+    specs[5].queries[3].interval = 999;
+    specs[6].target_labels = {"macOS", "All Hosts"};
+    specs[7].target_teams = {"blue"};
+    specs[8].queries.pop_back();
+    specs[9].description = "changed";
+    ASSERT_TRUE(st_->apply_pack_specs(specs, t0_ + 1));
+    const auto second = st_->pack_specs();
+    ASSERT_EQ(second->size(), 60u);
+    for (std::size_t i = 0; i < 60; ++i) {
+        EXPECT_EQ((*second)[i].id, (*first)[i].id);
+        EXPECT_EQ((*second)[i].queries.size(), i == 8 ? 7u : 8u);
+    }
+    EXPECT_EQ((*second)[5].queries[3].interval, 999);
+    EXPECT_EQ((*second)[5].queries[3].name, "s3"); // in place
+    EXPECT_EQ((*second)[4].queries[3].interval, 63);
+    EXPECT_EQ((*second)[6].target_labels, (std::vector<std::string>{"All Hosts", "macOS"}));
+    EXPECT_EQ((*second)[7].target_teams, std::vector<std::string>{"blue"});
+    EXPECT_EQ((*second)[7].target_labels, std::vector<std::string>{"All Hosts"});
+    EXPECT_EQ((*second)[9].description, "changed");
+    EXPECT_EQ((*second)[10].queries[0].snapshot, true);
+    EXPECT_EQ((*second)[10].queries[1].snapshot, false);
+}
+
 INSTANTIATE_TEST_SUITE_P(backends, spec_store_test, ::testing::ValuesIn(all_backends()),
                          backend_printer{});
