@@ -238,12 +238,12 @@ class fan_subscriber;
 /// atomics and what `mu` guards lives on the WebSocket thread.
 struct fanout {
     fanout(net::io_context& io, tcp::endpoint server, std::string host, const std::string& token,
-           std::vector<std::int64_t> campaigns, std::size_t per_campaign, std::string prefix,
-           std::size_t hosts)
+           std::vector<std::int64_t> campaigns, std::vector<std::int64_t> online,
+           std::size_t per_campaign, std::string prefix, std::size_t hosts)
         : io(io), server(server), host(std::move(host)),
           auth(bj::serialize(bj::object{{"type", "auth"}, {"data", {{"token", token}}}})),
-          campaigns(std::move(campaigns)), total(this->campaigns.size() * per_campaign),
-          prefix(std::move(prefix)), hosts(hosts) {
+          campaigns(std::move(campaigns)), online(std::move(online)),
+          total(this->campaigns.size() * per_campaign), prefix(std::move(prefix)), hosts(hosts) {
         for (auto id : this->campaigns)
             selects.push_back(bj::serialize(
                 bj::object{{"type", "select_campaign"}, {"data", {{"campaign_id", id}}}}));
@@ -286,6 +286,9 @@ struct fanout {
     std::string host; ///< the Host header
     std::string auth; ///< the same `auth` message for everybody
     std::vector<std::int64_t> campaigns;
+    /// Online targets when each campaign was created: every one answers (they are
+    /// the simulated agents), so a subscriber is complete only with that many results.
+    std::vector<std::int64_t> online;
     std::vector<std::string> selects; ///< `select_campaign`, per campaign
     std::size_t total;                ///< subscribers: subscriber i watches campaign i % K
     std::string prefix;
@@ -418,8 +421,11 @@ private:
                 f_.errors.push_back(std::string(text.substr(0, 300)));
         }
         // A live subscriber gets `finished` after the last result; a late one gets it
-        // first, then the replay: done once it also has as many results as expected.
-        if (!done && finished && expected >= 0 && results >= static_cast<std::uint64_t>(expected)) {
+        // first, then the replay. `finished` means as many results as hosts online now,
+        // which falls when a host misses its check-ins (an overloaded server): complete
+        // once it also has a result from every host that was online at the start.
+        const auto want = std::max(expected, f_.online[campaign_]);
+        if (!done && finished && expected >= 0 && results >= static_cast<std::uint64_t>(want)) {
             done = true;
             f_.on_done();
         }
@@ -495,7 +501,8 @@ struct fanout_setup {
     endpoint_addr at;
     std::string token;
     net::io_context& sim_io; ///< the fleet's: paused while the subscribers connect
-    net::io_context& ws_io;  ///< the subscribers'
+    fleet_sim& sim;
+    net::io_context& ws_io; ///< the subscribers'
     /// The agents that answered a campaign, by index (from the fleet's callback).
     std::function<std::vector<std::size_t>(std::int64_t)> answered;
     std::size_t hosts;
@@ -554,8 +561,7 @@ std::pair<bj::object, bool> run_fanout(const fanout_setup& a) {
             resume.set_value();
     };
 
-    std::vector<std::int64_t> ids;
-    std::int64_t online = -1;
+    std::vector<std::int64_t> ids, online;
     for (int c = 0; c < a.campaigns; ++c) {
         auto run = http_call(
             a.at, bhttp::verb::post, "/api/v1/fleet/queries/run",
@@ -569,14 +575,14 @@ std::pair<bj::object, bool> run_fanout(const fanout_setup& a) {
             return {out, false};
         }
         ids.push_back(run.body.at("campaign").at("id").as_int64());
-        online = run.body.at("campaign").at("Metrics").at("OnlineHosts").as_int64();
+        online.push_back(run.body.at("campaign").at("Metrics").at("OnlineHosts").as_int64());
     }
-    out["online_hosts"] = online;
+    out["online_hosts"] = online.empty() ? 0 : online.front();
 
     tcp::resolver resolver(a.ws_io);
     const tcp::endpoint server = *resolver.resolve(a.at.host, a.at.port).begin();
     const std::string host_header = a.at.host + ":" + a.at.port;
-    fanout f(a.ws_io, server, host_header, a.token, ids, a.per_campaign, a.prefix, a.hosts);
+    fanout f(a.ws_io, server, host_header, a.token, ids, online, a.per_campaign, a.prefix, a.hosts);
     const auto self_pid = static_cast<long>(getpid());
     auto sample = [&](long pid) { return pid > 0 ? read_proc(pid) : std::nullopt; };
 
@@ -592,6 +598,10 @@ std::pair<bj::object, bool> run_fanout(const fanout_setup& a) {
     const auto me1 = sample(self_pid);
     const auto before = f.results.load();
     unpause();
+    on_io(a.sim_io, [&] { // the fleet's read latency over the delivery
+        a.sim.reset_window();
+        return 0;
+    });
     std::cerr << fmt::format("{} subscribers connected in {:.2f} s; the fleet resumes\n", f.total,
                              std::chrono::duration<double>(t1 - t0).count());
 
@@ -615,6 +625,14 @@ std::pair<bj::object, bool> run_fanout(const fanout_setup& a) {
     }
     const auto srv2 = sample(a.server_pid);
     const auto me2 = sample(self_pid);
+    out["fleet_reads_during_delivery"] = on_io(a.sim_io, [&] {
+        const auto& h = a.sim.stats().window[static_cast<int>(endpoint::read)];
+        return bj::object{{"reads", h.latency.count()},
+                          {"errors", h.errors},
+                          {"p50_ms", h.latency.quantile_ms(0.5)},
+                          {"p99_ms", h.latency.quantile_ms(0.99)},
+                          {"max_ms", h.latency.max_ms()}};
+    });
     const auto delivered = f.results.load() - before;
     clock::time_point t2;
     {
@@ -623,7 +641,7 @@ std::pair<bj::object, bool> run_fanout(const fanout_setup& a) {
     }
 
     // A late subscriber per campaign: the replay must also hold every result once.
-    fanout late(a.ws_io, server, host_header, a.token, ids, 1, a.prefix, a.hosts);
+    fanout late(a.ws_io, server, host_header, a.token, ids, online, 1, a.prefix, a.hosts);
     net::post(a.ws_io, [&late] { late.launch(); });
     {
         std::unique_lock l(late.mu);
@@ -720,16 +738,19 @@ std::pair<bj::object, bool> run_fanout(const fanout_setup& a) {
                        {"rss_connected_kb", me1->rss_kb}};
     const bool ok = live.ok() && replay.ok() && f.connected == f.total &&
                     live.results == answered * a.per_campaign;
+    const auto& reads = out["fleet_reads_during_delivery"].as_object();
     std::cerr << fmt::format(
                      "subscribers: {} campaigns x {} = {} subscribers over {} hosts: {} results "
                      "delivered in {:.2f} s ({:.0f}/s), lost {}, duplicated {}, unexpected {}, "
                      "unfinished {}, failed {}; late replay {} results, lost {}, duplicated {}; "
-                     "connect {:.2f} s{}{}",
+                     "connect {:.2f} s; agents' read p50 {:.1f} ms, p99 {:.1f} ms during the "
+                     "delivery{}{}",
                      a.campaigns, a.per_campaign, f.total, a.hosts, delivered, delivery_s,
                      delivery_s > 0 ? static_cast<double>(delivered) / delivery_s : 0.0, live.lost,
                      live.duplicates, live.unexpected, live.unfinished, live.failed, replay.results,
                      replay.lost + replay.unexpected + replay.unfinished, replay.duplicates,
-                     connect_s, server_line, ok ? "" : "; FAILED")
+                     connect_s, reads.at("p50_ms").to_number<double>(),
+                     reads.at("p99_ms").to_number<double>(), server_line, ok ? "" : "; FAILED")
               << std::endl;
     return {out, ok};
 }
@@ -835,6 +856,7 @@ int main(int argc, char** argv) {
         fanout_setup a{at,
                        token,
                        io,
+                       sim,
                        ws_io,
                        [&](std::int64_t id) {
                            std::vector<std::size_t> idx;

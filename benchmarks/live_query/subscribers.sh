@@ -30,7 +30,7 @@ rc=0
 "$build/benchmarks/live_query/live_query_bench" --url "$url" --email bench@example.com \
   --password bench-password --hosts "$hosts" --ramp "$(((hosts + 999) / 1000 * 5))" \
   --campaigns "$campaigns" --subscribers "$subscribers" --server_pid "$served_pid" "$@" \
-  2>&1 >"$dir/out.json" | tee "$dir/bench.err" | sed '/^subscribers: /d' >&2 || rc=$?
+  2>&1 >"$dir/out.json" | tee "$dir/bench.err" | sed -u '/^subscribers: /d' >&2 || rc=$?
 [ -n "${SUBSCRIBERS_JSON:-}" ] && cp "$dir/out.json" "$SUBSCRIBERS_JSON"
 grep '^subscribers: ' "$dir/bench.err" || echo "subscribers: no summary (exit $rc)"
 exit "$rc"
