@@ -20,7 +20,7 @@ namespace {
 struct registry_actor_state : host_registry_state {
     campaign_settings campaign_timers;
     std::deque<std::pair<std::int64_t, micros>> seen_backlog; ///< taken, not yet stored
-    bool seen_writing = false; ///< a chunk is with the persistence actor
+    bool seen_writing = false;                  ///< a chunk is with the persistence actor
     std::vector<timed_effects> results_backlog; ///< check-in results not yet handed over
     std::size_t results_backlog_bytes = 0;
     bool results_writing = false; ///< a batch of results is with the persistence actor

@@ -57,14 +57,13 @@ struct persistence_state {
             now = std::max(now, j.now);
         }
         std::vector<expected<service::enrollment>> out;
-        auto why = thrown_by("enrollment", [&](storage::store& st) {
-            out = service::enroll_hosts(st, in, now);
-        });
+        auto why = thrown_by("enrollment",
+                             [&](storage::store& st) { out = service::enroll_hosts(st, in, now); });
         for (std::size_t i = 0; i < batch.size(); ++i) {
             try {
-                batch[i].done(why ? expected<service::enrollment>(
-                                        error::backend("internal error: " + *why))
-                                  : std::move(out[i]));
+                batch[i].done(
+                    why ? expected<service::enrollment>(error::backend("internal error: " + *why))
+                        : std::move(out[i]));
             } catch (const std::exception& e) {
                 spdlog::error("enrollment answer threw: {}", e.what());
             }

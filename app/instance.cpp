@@ -102,6 +102,10 @@ void instance::stop_registry_for_test() {
 const actors::log_counters& instance::log_counters() const {
     return *p_->counters;
 }
+const service::config_cache::counters& instance::config_cache_stats() const {
+    return p_->routes->config_cache()->stats();
+}
+
 const actors::deferred_counters& instance::deferred_counters() const {
     return *p_->deferred;
 }

@@ -10,6 +10,7 @@
 #include "actors/subscriber_actor.hpp"
 #include "http/server.hpp"
 #include "model/clock.hpp"
+#include "service/config_cache.hpp"
 #include "storage/store.hpp"
 
 #include <memory>
@@ -50,6 +51,8 @@ public:
     const actors::log_counters& log_counters() const;
     /// What happened to acknowledged writes (kept, written late, dropped).
     const actors::deferred_counters& deferred_counters() const;
+    /// How agents' config fetches were served (from the cache, rendered, loaded).
+    const service::config_cache::counters& config_cache_stats() const;
     /// Shut down gracefully on SIGINT/SIGTERM.
     void handle_signals();
     /// Serves until shutdown; blocks.

@@ -27,10 +27,10 @@ std::vector<expected<enrollment>> enroll_hosts(storage::store& st,
         auto it = secrets.find(in.secret);
         if (it == secrets.end())
             it = secrets
-                     .emplace(in.secret, in.secret.empty()
-                                             ? expected<enroll_secret>(
-                                                   error::not_found("EnrollSecret", ""))
-                                             : st.enroll_secret_by_value(in.secret))
+                     .emplace(in.secret,
+                              in.secret.empty()
+                                  ? expected<enroll_secret>(error::not_found("EnrollSecret", ""))
+                                  : st.enroll_secret_by_value(in.secret))
                      .first;
         const auto& s = it->second;
         if (!s) {
@@ -40,8 +40,8 @@ std::vector<expected<enrollment>> enroll_hosts(storage::store& st,
             continue;
         }
         if (in.details.osquery_host_id.empty()) {
-            out[i] =
-                error{errc::node_invalid, "save enroll failed: missing osquery host identifier", {}};
+            out[i] = error{
+                errc::node_invalid, "save enroll failed: missing osquery host identifier", {}};
             continue;
         }
         requests.push_back({in.details, random_base64(24), s->team_id});

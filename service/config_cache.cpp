@@ -48,8 +48,8 @@ std::shared_ptr<const std::string> config_cache::find(std::int64_t host_id,
     const auto packs = packs_of(*in_, host_id, team_id);
     const auto team_opts = team_id ? in_->team_options.find(*team_id) : in_->team_options.end();
     const bool team_has_options = team_opts != in_->team_options.end();
-    std::string key = (team_has_options ? std::to_string(*team_id) : std::string("g")) + '/' +
-                      platform + '/';
+    std::string key =
+        (team_has_options ? std::to_string(*team_id) : std::string("g")) + '/' + platform + '/';
     for (auto i : packs)
         key += std::to_string(in_->packs[i].id) + ',';
     if (auto it = rendered_.find(key); it != rendered_.end()) {

@@ -36,9 +36,8 @@ public:
 
     /// The serialised config for a host, or null when no inputs are loaded (load
     /// them on the persistence actor, then ask again).
-    std::shared_ptr<const std::string> find(std::int64_t host_id,
-                                            std::optional<std::int64_t> team_id,
-                                            const std::string& platform);
+    std::shared_ptr<const std::string>
+    find(std::int64_t host_id, std::optional<std::int64_t> team_id, const std::string& platform);
     /// Loads the inputs from the store (on the persistence actor) and installs
     /// them unless invalidated meanwhile; before setup nothing is installed.
     expected<void> load(storage::store& st);
@@ -62,7 +61,7 @@ private:
         boost::json::value global_options;
         std::unordered_map<std::int64_t, boost::json::value> team_options; ///< non-empty ones
         std::vector<storage::host_store::pack_entry> packs;
-        std::int64_t all_hosts = -1;                ///< the All Hosts label's id
+        std::int64_t all_hosts = -1;               ///< the All Hosts label's id
         std::unordered_set<std::int64_t> targeted; ///< labels enabled packs target (not All Hosts)
         /// host → the targeted labels it is a member of
         std::unordered_map<std::int64_t, std::vector<std::int64_t>> members;

@@ -153,8 +153,8 @@ void sql_store::enroll_distinct(const std::vector<enroll_request>& batch, std::s
         std::vector<sql_value> params;
         for (std::size_t i = a; i < b; ++i)
             params.emplace_back(batch[from + i].details.osquery_host_id);
-        for (auto& h : hosts_where("WHERE osquery_host_id IN (" + placeholders(b - a) + ")",
-                                   params))
+        for (auto& h :
+             hosts_where("WHERE osquery_host_id IN (" + placeholders(b - a) + ")", params))
             known.emplace(h.osquery_host_id, std::move(h));
     });
 
@@ -213,8 +213,8 @@ void sql_store::enroll_distinct(const std::vector<enroll_request>& batch, std::s
             row_of.emplace(rows[fresh[k]].h.osquery_host_id, fresh[k]);
         }
         const std::string in = "(" + placeholders(b - a) + ")";
-        for (const auto& r :
-             db_->query("SELECT id, osquery_host_id FROM hosts WHERE osquery_host_id IN " + in, keys))
+        for (const auto& r : db_->query(
+                 "SELECT id, osquery_host_id FROM hosts WHERE osquery_host_id IN " + in, keys))
             rows[row_of.at(r.str(1))].h.id = r.i64(0);
         std::vector<sql_value> ids;
         for (std::size_t k = a; k < b; ++k)
@@ -263,8 +263,8 @@ std::vector<std::int64_t> sql_store::existing_ids(const char* table,
     for_each_chunk(ids.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
         std::vector<sql_value> params(ids.begin() + static_cast<std::ptrdiff_t>(a),
                                       ids.begin() + static_cast<std::ptrdiff_t>(b));
-        for (const auto& r : db_->query(std::string("SELECT id FROM ") + table +
-                                            " WHERE id IN (" + placeholders(b - a) + ")",
+        for (const auto& r : db_->query(std::string("SELECT id FROM ") + table + " WHERE id IN (" +
+                                            placeholders(b - a) + ")",
                                         params))
             out.push_back(r.i64(0));
     });
@@ -321,8 +321,8 @@ template <class Batch> std::vector<std::int64_t> host_ids_of(const Batch& batch)
 
 /// The update times of the batch's hosts that exist.
 template <class Batch>
-std::vector<std::pair<std::int64_t, std::int64_t>> update_times(const Batch& batch,
-                                                                 const std::vector<std::int64_t>& hosts) {
+std::vector<std::pair<std::int64_t, std::int64_t>>
+update_times(const Batch& batch, const std::vector<std::int64_t>& hosts) {
     std::vector<std::pair<std::int64_t, std::int64_t>> out;
     for (const auto& b : batch)
         if (std::binary_search(hosts.begin(), hosts.end(), b.host_id))
@@ -348,14 +348,15 @@ expected<void> sql_store::record_label_batch(const std::vector<label_results>& b
             std::string sql = "DELETE FROM label_membership WHERE ";
             std::vector<sql_value> params;
             for (std::size_t i = a; i < b; ++i) {
-                sql += i == a ? "(label_id = ? AND host_id = ?)" : " OR (label_id = ? AND host_id = ?)";
+                sql += i == a ? "(label_id = ? AND host_id = ?)"
+                              : " OR (label_id = ? AND host_id = ?)";
                 params.emplace_back(others[i].first);
                 params.emplace_back(others[i].second);
             }
             db_->execute(sql, params);
         });
-        const char* insert = db_->dialect() == sql_dialect::mysql ? "INSERT IGNORE INTO"
-                                                                   : "INSERT OR IGNORE INTO";
+        const char* insert =
+            db_->dialect() == sql_dialect::mysql ? "INSERT IGNORE INTO" : "INSERT OR IGNORE INTO";
         for_each_chunk(members.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
             std::vector<sql_value> params;
             for (std::size_t i = a; i < b; ++i) {
@@ -386,7 +387,8 @@ expected<void> sql_store::record_policy_batch(const std::vector<policy_results>&
             at[b.host_id] = b.at;
         const std::string upsert =
             db_->dialect() == sql_dialect::mysql
-                ? " ON DUPLICATE KEY UPDATE passes = VALUES(passes), updated_at = VALUES(updated_at)"
+                ? " ON DUPLICATE KEY UPDATE passes = VALUES(passes), updated_at = "
+                  "VALUES(updated_at)"
                 : " ON CONFLICT (policy_id, host_id) DO UPDATE SET passes = excluded.passes, "
                   "updated_at = excluded.updated_at";
         for_each_chunk(known.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
@@ -579,10 +581,17 @@ expected<std::vector<host_store::pack_entry>> sql_store::pack_catalog() {
                 continue;
             auto& e = out[it->second];
             switch (t.i64(1)) {
-            case pack_target_label: e.label_ids.push_back(t.i64(2)); break;
-            case pack_target_team: e.team_ids.push_back(t.i64(2)); break;
-            case 1: e.host_ids.push_back(t.i64(2)); break; // a host
-            default: break;
+            case pack_target_label:
+                e.label_ids.push_back(t.i64(2));
+                break;
+            case pack_target_team:
+                e.team_ids.push_back(t.i64(2));
+                break;
+            case 1:
+                e.host_ids.push_back(t.i64(2));
+                break; // a host
+            default:
+                break;
             }
         }
         for (const auto& q : db_->query(

@@ -243,3 +243,66 @@ TEST_P(config_test, host_expiry_deletes_hosts_unseen_for_the_window) {
 
 INSTANTIATE_TEST_SUITE_P(backends, config_test, ::testing::ValuesIn(all_backends()),
                          backend_printer{});
+
+// Issue 14 pt 3: configs come from the cache, and every change an answer
+// reports is in the next fetch (read-your-writes), label results included.
+TEST_P(config_test, configs_come_from_the_cache_and_each_change_reaches_the_next_fetch) {
+    const auto secret = inspect_->global_enroll_secrets()->at(0).secret;
+    simulated_agent a(srv_->port(), srv_->client_opts(), {});
+    ASSERT_EQ(a.enroll(secret), 200);
+    ASSERT_EQ(a.config().status, 200);
+    const auto& stats = srv_->config_cache_stats();
+    const auto hits = stats.hits.load();
+    ASSERT_EQ(a.config().status, 200);
+    EXPECT_EQ(stats.hits.load(), hits + 1); // the second fetch is served from memory
+
+    auto packs_of = [&] {
+        auto r = a.config();
+        EXPECT_EQ(r.status, 200) << r.body;
+        const auto cfg = r.json(); // a copy: json() returns a temporary
+        const auto* packs = cfg.as_object().if_contains("packs");
+        return packs ? bj::serialize(*packs) : std::string("none");
+    };
+    auto post = [&](const std::string& path, const std::string& body) {
+        auto r = call("POST", path, body, token_);
+        EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+    };
+    post("/api/v1/fleet/spec/queries",
+         R"({"specs":[{"name":"q","query":"SELECT 1"},{"name":"q2","query":"SELECT 2"}]})");
+    EXPECT_EQ(packs_of(), "none"); // queries alone change nothing
+    post("/api/v1/fleet/spec/labels",
+         R"({"specs":[{"name":"dyn","query":"SELECT 3","label_membership_type":"dynamic"}]})");
+    post(
+        "/api/v1/fleet/spec/packs",
+        R"({"specs":[{"name":"everyone","targets":{"labels":["All Hosts"]},"queries":[{"query":"q","name":"s","interval":60}]},
+                      {"name":"by_dyn","targets":{"labels":["dyn"]},"queries":[{"query":"q2","name":"t","interval":60}]}]})");
+    EXPECT_EQ(packs_of(), R"({"everyone":{"queries":{"s":{"query":"SELECT 1","interval":60}}}})");
+    post("/api/v1/fleet/spec/queries", R"({"specs":[{"name":"q","query":"SELECT 11"}]})");
+    EXPECT_EQ(packs_of(), R"({"everyone":{"queries":{"s":{"query":"SELECT 11","interval":60}}}})");
+
+    // The host answers dyn's query (a member): its next configs carry by_dyn.
+    a.check_in();
+    EXPECT_TRUE(eventually([&] { return packs_of().find("by_dyn") != std::string::npos; }, 5s,
+                           "by_dyn after the label result"));
+
+    // Team agent options and a transfer, then the global options.
+    post(
+        "/api/v1/fleet/spec/teams",
+        R"({"specs":[{"name":"blue","agent_options":{"config":{"options":{"distributed_interval":42}}}}]})");
+    const auto blue = inspect_->team_by_name("blue")->id;
+    const auto host_id = inspect_->list_hosts()->at(0).id;
+    post("/api/v1/fleet/hosts/transfer",
+         bj::serialize(bj::object{{"team_id", blue}, {"hosts", bj::array{host_id}}}));
+    EXPECT_EQ(a.config().json().at("options").at("distributed_interval"), 42);
+    post("/api/v1/fleet/teams/" + std::to_string(blue) + "/agent_options",
+         R"({"config":{"options":{"distributed_interval":5}}})");
+    EXPECT_EQ(a.config().json().at("options").at("distributed_interval"), 5);
+    // Back to no team: the global options, patched.
+    post("/api/v1/fleet/hosts/transfer",
+         bj::serialize(bj::object{{"team_id", nullptr}, {"hosts", bj::array{host_id}}}));
+    ASSERT_EQ(
+        patch(R"({"agent_options":{"config":{"options":{"distributed_interval":6}}}})").status,
+        200);
+    EXPECT_EQ(a.config().json().at("options").at("distributed_interval"), 6);
+    EXPECT_GT(stats.invalidations.load(), 0u);
+}

@@ -126,8 +126,7 @@ TEST(mysql_outage, mariadb_killed_and_restarted_while_agents_check_in) {
     // hands check-in results over in batches: at least one batch of results and
     // one chunk of seen times).
     const auto& kept = srv.deferred_counters();
-    ASSERT_TRUE(wait_until([&] { return kept.kept >= 2; }, 5s))
-        << kept.kept;
+    ASSERT_TRUE(wait_until([&] { return kept.kept >= 2; }, 5s)) << kept.kept;
     EXPECT_EQ(kept.dropped, 0u);
 
     // --- MariaDB is back -------------------------------------------------------------

@@ -160,7 +160,8 @@ TEST_P(host_store_test, a_batch_of_enrollments_across_chunks_with_a_repeat_and_a
     std::vector<storage::host_store::enroll_request> batch;
     for (int i = 0; i < 300; ++i) // more than one multi-row statement holds
         batch.push_back({details("id-" + std::to_string(i), "h" + std::to_string(i)),
-                         "key-" + std::to_string(i + 1), i % 2 ? std::optional(team) : std::nullopt});
+                         "key-" + std::to_string(i + 1),
+                         i % 2 ? std::optional(team) : std::nullopt});
     batch.push_back({details("known", ""), "key-known", team});
     batch.push_back({details("id-7", "h7-again"), "key-7-again", std::nullopt}); // a repeat
     auto out = st_->enroll_hosts(batch, t0_ + 5);
@@ -176,7 +177,7 @@ TEST_P(host_store_test, a_batch_of_enrollments_across_chunks_with_a_repeat_and_a
         // (host 7 is enrolled again below, with no team)
         EXPECT_EQ(stored->team_id, i % 2 && i != 7 ? std::optional(team) : std::nullopt) << i;
         EXPECT_EQ(stored->memory, 42);
-        EXPECT_EQ(stored->label_updated_at, 86'400'000'000); // due at once
+        EXPECT_EQ(stored->label_updated_at, 86'400'000'000);                        // due at once
         EXPECT_EQ(*st_->host_label_ids(e.h.id), std::vector<std::int64_t>{6}) << i; // All Hosts
     }
     // The known host kept its row and name, with the new key and team.
@@ -208,10 +209,9 @@ TEST_P(host_store_test, a_failed_batch_of_enrollments_writes_nothing) {
 TEST_P(host_store_test, label_policy_and_seen_batches_across_hosts) {
     std::vector<std::int64_t> ids;
     for (int i = 0; i < 300; ++i)
-        ids.push_back(
-            st_->enroll_host(details("id-" + std::to_string(i), "h"), "k" + std::to_string(i),
-                             std::nullopt, t0_)
-                ->h.id);
+        ids.push_back(st_->enroll_host(details("id-" + std::to_string(i), "h"),
+                                       "k" + std::to_string(i), std::nullopt, t0_)
+                          ->h.id);
     ASSERT_TRUE(st_->record_label_results(ids[0], {{8, true}, {9, true}}, t0_));
 
     std::vector<storage::host_store::label_results> labels;
@@ -220,8 +220,8 @@ TEST_P(host_store_test, label_policy_and_seen_batches_across_hosts) {
     labels.push_back({123456789, {{8, true}}, t0_}); // a host deleted meanwhile
     ASSERT_TRUE(st_->record_label_batch(labels));
     for (std::size_t i = 0; i < ids.size(); ++i) {
-        std::vector<std::int64_t> want = i % 2 == 0 ? std::vector<std::int64_t>{6, 8}
-                                                    : std::vector<std::int64_t>{6};
+        std::vector<std::int64_t> want =
+            i % 2 == 0 ? std::vector<std::int64_t>{6, 8} : std::vector<std::int64_t>{6};
         if (i == 0)
             want.push_back(9); // not reported: kept
         EXPECT_EQ(*st_->host_label_ids(ids[i]), want) << i;

@@ -80,6 +80,9 @@ public:
     const actors::deferred_counters& deferred_counters() const {
         return inst_->deferred_counters();
     }
+    const service::config_cache::counters& config_cache_stats() const {
+        return inst_->config_cache_stats();
+    }
     /// The osquery log files in use.
     const actors::log_files& logs() const { return logs_; }
     /// Starts a graceful shutdown without waiting.
