@@ -28,7 +28,8 @@ using self_ptr = caf::stateful_actor<subscriber_state>*;
 /// Closes the connection once, after the error `message` when there is one.
 void close_with(self_ptr self, const std::optional<std::string>& message) {
     if (message)
-        self->state.sink.send({bj::serialize(error_message(*message))});
+        self->state.sink.send(std::make_shared<const std::vector<std::string>>(
+            1, bj::serialize(error_message(*message))));
     self->state.sink.close();
 }
 
@@ -118,7 +119,7 @@ caf::actor spawn_subscriber(caf::actor_system& sys, caf::actor persistence, caf:
                             return;
                         self->state.machine.on_streaming();
                         if (m.texts)
-                            self->state.sink.send(*m.texts);
+                            self->state.sink.send(m.texts); // shared, not copied
                     }),
             guarded("subscriber", [=](campaign_error_msg& m) { fail(self, m.text); }),
             guarded("subscriber", [=](close_atom) { fail(self, std::nullopt); }),

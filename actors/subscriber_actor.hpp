@@ -21,7 +21,7 @@ struct subscriber_sink {
     /// JSON messages sent together: a replay, a tick's totals and status, one
     /// result. A transport's queue bound counts these batches, not messages, so a
     /// replay (bounded by max_buffered_results) never counts as a slow client.
-    std::function<void(std::vector<std::string>)> send;
+    std::function<void(std::shared_ptr<const std::vector<std::string>>)> send;
     std::function<void()> close; ///< close the connection (code 1000)
     /// SockJS's `h` frame every heartbeat_interval; empty for the raw WebSocket
     /// (its transport pings).

@@ -52,13 +52,18 @@ void xhr(api& a, const path_params& p, responder reply, receiver_fn receive) {
     auto registry = a.registry();
     if (!persistence || !registry)
         return reply(to_response(error::backend("the live query service is shutting down")));
-    (a.sockjs().*receive)(p.at("session"), reply,
-                          [&a, persistence, registry](auto send, auto close, auto heartbeat) {
-                              return actors::spawn_subscriber(
-                                  a.system(), persistence, registry,
-                                  {std::move(send), std::move(close), std::move(heartbeat)},
-                                  a.clock(), a.heartbeat_interval());
-                          });
+    (a.sockjs().*receive)(
+        p.at("session"), reply, [&a, persistence, registry](auto send, auto close, auto heartbeat) {
+            // An XHR session frames each batch into one SockJS frame.
+            auto framed =
+                [send = std::move(send)](std::shared_ptr<const std::vector<std::string>> msgs) {
+                    send(*msgs);
+                };
+            return actors::spawn_subscriber(
+                a.system(), persistence, registry,
+                {std::move(framed), std::move(close), std::move(heartbeat)}, a.clock(),
+                a.heartbeat_interval());
+        });
 }
 
 } // namespace
@@ -117,7 +122,7 @@ upgrade_decision api::upgrade(const request& req, std::shared_ptr<ws_connection>
     std::weak_ptr<ws_connection> weak = conn;
     actors::subscriber_sink sink;
     if (raw) {
-        sink.send = [weak](std::vector<std::string> msgs) {
+        sink.send = [weak](std::shared_ptr<const std::vector<std::string>> msgs) {
             if (auto c = weak.lock())
                 c->send(std::move(msgs));
         };
@@ -128,9 +133,9 @@ upgrade_decision api::upgrade(const request& req, std::shared_ptr<ws_connection>
     } else {
         conn->send(std::string(sockjs::open_frame));
         conn->set_overflow_frame(std::string(sockjs::too_slow_frame));
-        sink.send = [weak](std::vector<std::string> msgs) {
+        sink.send = [weak](std::shared_ptr<const std::vector<std::string>> msgs) {
             if (auto c = weak.lock())
-                c->send(sockjs::messages_frame(msgs)); // one SockJS frame carries them all
+                c->send(sockjs::messages_frame(*msgs)); // one SockJS frame carries them all
         };
         sink.close = [weak] {
             if (auto c = weak.lock()) {

@@ -72,7 +72,12 @@ public:
     /// (server_config::max_queued) does not admit them, the client is too slow:
     /// the queue is dropped, the overflow frame (if any) sent, and the
     /// connection closed with 1008 and a reason.
-    virtual void send(std::vector<std::string> frames) = 0;
+    /// The batch is shared, not copied: one campaign's frames go to every
+    /// subscriber's queue as one allocation (each queue still counts its bytes).
+    virtual void send(std::shared_ptr<const std::vector<std::string>> frames) = 0;
+    void send(std::vector<std::string> frames) {
+        send(std::make_shared<const std::vector<std::string>>(std::move(frames)));
+    }
     void send(std::string text) { send(std::vector<std::string>{std::move(text)}); }
     /// Sends what is queued, then closes with code 1000.
     virtual void close() = 0;

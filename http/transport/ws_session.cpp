@@ -50,13 +50,14 @@ void ws_session<Stream>::start(bhttp::request<bhttp::string_body> upgrade,
     });
 }
 
-template <class Stream> void ws_session<Stream>::send(std::vector<std::string> frames) {
+template <class Stream>
+void ws_session<Stream>::send(std::shared_ptr<const std::vector<std::string>> frames) {
     net::post(
         ws_.get_executor(), [self = this->shared_from_this(), f = std::move(frames)]() mutable {
-            if (self->closing_ || self->done_ || f.empty())
+            if (self->closing_ || self->done_ || !f || f->empty())
                 return;
             std::size_t bytes = 0;
-            for (const auto& x : f)
+            for (const auto& x : *f)
                 bytes += x.size();
             if (!self->srv_.cfg.max_queued.admits(self->queue_.size(), self->queued_bytes_, bytes))
                 return self->too_slow();
@@ -122,8 +123,9 @@ template <class Stream> void ws_session<Stream>::too_slow() {
                  queue_.size(), queued_bytes_);
     drop_queue();
     if (!overflow_frame_.empty()) {
-        queue_.push_back({std::move(overflow_frame_)});
-        queued_bytes_ = queue_.back().front().size();
+        queued_bytes_ = overflow_frame_.size();
+        queue_.push_back(
+            std::make_shared<const std::vector<std::string>>(1, std::move(overflow_frame_)));
     }
     close_code_ = websocket::close_reason(websocket::close_code::policy_error,
                                           "subscriber too slow: its queue is full");
@@ -142,7 +144,7 @@ template <class Stream> void ws_session<Stream>::too_slow() {
 }
 
 template <class Stream> void ws_session<Stream>::drop_queue() {
-    std::deque<std::vector<std::string>>().swap(queue_);
+    std::deque<batch>().swap(queue_);
     actors::memory_released(queued_bytes_);
     queued_bytes_ = 0;
     front_pos_ = 0;
@@ -156,16 +158,17 @@ template <class Stream> void ws_session<Stream>::write_next() {
         return;
     }
     writing_ = true;
-    // The frame in flight lives outside the queue, which an abort may clear.
-    auto& batch = queue_.front();
-    current_ = std::move(batch[front_pos_++]);
-    queued_bytes_ -= std::min(queued_bytes_, current_.size());
-    if (front_pos_ == batch.size()) {
+    // The frame in flight is held outside the queue, which an abort may clear.
+    current_ = queue_.front();
+    current_pos_ = front_pos_++;
+    const std::string& frame = (*current_)[current_pos_];
+    queued_bytes_ -= std::min(queued_bytes_, frame.size());
+    if (front_pos_ == current_->size()) {
         queue_.pop_front();
         front_pos_ = 0;
     }
     ws_.text(true);
-    ws_.async_write(net::buffer(current_),
+    ws_.async_write(net::buffer(frame),
                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                         if (ec)
                             return self->abort();

@@ -28,7 +28,7 @@ public:
     /// Asks the server's upgrade function, then accepts or refuses `upgrade`.
     void start(bhttp::request<bhttp::string_body> upgrade, const std::string& remote);
 
-    void send(std::vector<std::string> frames) override;
+    void send(std::shared_ptr<const std::vector<std::string>> frames) override;
     using ws_connection::send;
     void set_overflow_frame(std::string frame) override;
     void close() override;
@@ -49,10 +49,12 @@ private:
     beast::flat_buffer buffer_;
     std::optional<std::uint64_t> id_;
     ws_handler handler_;
-    std::deque<std::vector<std::string>> queue_; ///< batches, as sent
-    std::size_t queued_bytes_ = 0;               ///< in queue_, not yet written
-    std::size_t front_pos_ = 0;                  ///< frames of the front batch written
-    std::string current_;                        ///< the frame being written
+    using batch = std::shared_ptr<const std::vector<std::string>>;
+    std::deque<batch> queue_;      ///< batches, as sent (shared with other subscribers)
+    std::size_t queued_bytes_ = 0; ///< in queue_, not yet written
+    std::size_t front_pos_ = 0;    ///< frames of the front batch written
+    batch current_;                ///< holds the frame being written
+    std::size_t current_pos_ = 0;  ///< its index in current_
     std::string overflow_frame_;
     beast::websocket::close_reason close_code_{beast::websocket::close_code::normal};
     net::steady_timer kill_timer_;
