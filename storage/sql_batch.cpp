@@ -45,18 +45,6 @@ std::vector<std::pair<std::size_t, std::size_t>> chunks(const std::vector<row>& 
     return plan(bytes, max);
 }
 
-/// `count` copies of `group` joined by ", ".
-std::string repeat(std::string_view group, std::size_t count) {
-    std::string out;
-    out.reserve(count * (group.size() + 2));
-    for (std::size_t i = 0; i < count; ++i) {
-        if (i > 0)
-            out += ", ";
-        out += group;
-    }
-    return out;
-}
-
 /// Runs `before + "?, ?, ..." + after` for each chunk of `values`.
 template <class Fn>
 void for_in_chunks(db& d, std::string_view before, std::string_view after,
@@ -75,6 +63,22 @@ void for_in_chunks(db& d, std::string_view before, std::string_view after,
 }
 
 } // namespace
+
+std::string repeat(std::string_view group, std::size_t count, std::string_view sep) {
+    std::string out;
+    out.reserve(count * (group.size() + sep.size()));
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i > 0)
+            out += sep;
+        out += group;
+    }
+    return out;
+}
+
+std::vector<std::pair<std::size_t, std::size_t>> chunks_of(sql_dialect d,
+                                                           const std::vector<row>& rows) {
+    return chunks(rows, max_rows(d));
+}
 
 std::size_t max_rows(sql_dialect d) {
     return d == sql_dialect::mysql ? 256 : 32;

@@ -30,6 +30,14 @@ inline constexpr std::size_t max_bytes = std::size_t{1} << 20;
 
 using row = std::vector<sql_value>;
 
+/// `count` copies of `group` joined by `sep`.
+std::string repeat(std::string_view group, std::size_t count, std::string_view sep = ", ");
+
+/// The chunks [from, to) of `rows` that insert_rows writes one statement each,
+/// for statements it cannot build (a CASE per chunk, an OR of pairs).
+std::vector<std::pair<std::size_t, std::size_t>> chunks_of(sql_dialect d,
+                                                           const std::vector<row>& rows);
+
 /// Runs `before + "(g), (g), ..." + after` for each chunk of `rows`, each row
 /// filling one `group` (which may hold constants besides its placeholders).
 void insert_rows(db& d, std::string_view before, std::string_view group, std::string_view after,

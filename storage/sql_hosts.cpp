@@ -1,7 +1,7 @@
 /// Hosts: enrollment, details, label and policy results, seen times, and the
 /// queries and packs that apply to them.
 
-#include "storage/multi_row.hpp"
+#include "storage/sql_batch.hpp"
 #include "storage/sql_store.hpp"
 
 #include <algorithm>
@@ -83,15 +83,16 @@ std::vector<sql_value> column_values(const host& h) {
 /// A new host's detail, label and policy times: 1970-01-02, so all are due.
 constexpr micros long_ago = 86'400'000'000;
 
-} // namespace
-
-std::vector<host> sql_store::hosts_where(const std::string& where,
-                                         const std::vector<sql_value>& params) {
+const std::string& host_select() {
     static const std::string sql = "SELECT id, osquery_host_id, node_key, team_id, "
                                    "refetch_requested, created_at, " +
                                    column_list("") + " FROM hosts ";
+    return sql;
+}
+
+std::vector<host> read_hosts(const std::vector<sql_row>& rows) {
     std::vector<host> out;
-    for (const auto& r : db_->query(sql + where, params)) {
+    for (const auto& r : rows) {
         host h;
         h.id = r.i64(0);
         h.osquery_host_id = r.str(1);
@@ -109,6 +110,17 @@ std::vector<host> sql_store::hosts_where(const std::string& where,
     return out;
 }
 
+std::vector<sql_value> values_of(const std::vector<std::int64_t>& ids) {
+    return {ids.begin(), ids.end()};
+}
+
+} // namespace
+
+std::vector<host> sql_store::hosts_where(const std::string& where,
+                                         const std::vector<sql_value>& params) {
+    return read_hosts(db_->query(host_select() + where, params));
+}
+
 void sql_store::write_host(const host& h) {
     static const std::string sql = "UPDATE hosts SET node_key = ?, team_id = ?, "
                                    "refetch_requested = ?, " +
@@ -123,19 +135,19 @@ void sql_store::write_host(const host& h) {
 }
 
 expected<std::vector<host_store::enrolled>>
-sql_store::enroll_hosts(const std::vector<enroll_request>& batch, micros now) {
+sql_store::enroll_hosts(const std::vector<enroll_request>& given, micros now) {
     std::vector<enrolled> out;
-    out.reserve(batch.size());
+    out.reserve(given.size());
     auto done = transaction([&]() -> expected<void> {
         // Sub-batches of distinct identifiers, so a repeat re-enrolls the row
         // the earlier request wrote.
         std::size_t from = 0;
-        while (from < batch.size()) {
+        while (from < given.size()) {
             std::unordered_set<std::string_view> ids;
             std::size_t to = from;
-            while (to < batch.size() && ids.insert(batch[to].details.osquery_host_id).second)
+            while (to < given.size() && ids.insert(given[to].details.osquery_host_id).second)
                 ++to;
-            enroll_distinct(batch, from, to, now, out);
+            enroll_distinct(given, from, to, now, out);
             from = to;
         }
         return {};
@@ -145,23 +157,21 @@ sql_store::enroll_hosts(const std::vector<enroll_request>& batch, micros now) {
     return out;
 }
 
-void sql_store::enroll_distinct(const std::vector<enroll_request>& batch, std::size_t from,
+void sql_store::enroll_distinct(const std::vector<enroll_request>& requests, std::size_t from,
                                 std::size_t to, micros now, std::vector<enrolled>& out) {
     const std::size_t n = to - from;
+    std::vector<sql_value> identifiers;
+    for (std::size_t i = from; i < to; ++i)
+        identifiers.emplace_back(requests[i].details.osquery_host_id);
     std::unordered_map<std::string, host> known;
-    for_each_chunk(n, max_rows_per_statement, [&](std::size_t a, std::size_t b) {
-        std::vector<sql_value> params;
-        for (std::size_t i = a; i < b; ++i)
-            params.emplace_back(batch[from + i].details.osquery_host_id);
-        for (auto& h :
-             hosts_where("WHERE osquery_host_id IN (" + placeholders(b - a) + ")", params))
-            known.emplace(h.osquery_host_id, std::move(h));
-    });
+    for (auto& h : read_hosts(batch::select_in(*db_, host_select() + "WHERE osquery_host_id IN (",
+                                               ")", identifiers)))
+        known.emplace(h.osquery_host_id, std::move(h));
 
     std::vector<enrolled> rows(n);
     std::vector<std::size_t> fresh; // indexes into rows of hosts to insert
     for (std::size_t i = 0; i < n; ++i) {
-        const auto& req = batch[from + i];
+        const auto& req = requests[from + i];
         host& h = rows[i].h;
         if (auto it = known.find(req.details.osquery_host_id); it != known.end()) {
             h = std::move(it->second);
@@ -190,40 +200,34 @@ void sql_store::enroll_distinct(const std::vector<enroll_request>& batch, std::s
     static const std::string insert_sql =
         "INSERT INTO hosts (osquery_host_id, node_key, team_id, refetch_requested, created_at, " +
         column_list("") + ") VALUES ";
-    constexpr std::size_t columns = 5 + std::size(str_columns) + std::size(int_columns);
-    for_each_chunk(fresh.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
-        std::vector<sql_value> params;
-        params.reserve((b - a) * columns);
-        for (std::size_t k = a; k < b; ++k) {
-            const host& h = rows[fresh[k]].h;
-            params.emplace_back(h.osquery_host_id);
-            params.emplace_back(h.node_key);
-            params.emplace_back(h.team_id ? sql_value(*h.team_id) : sql_value(nullptr));
-            params.emplace_back(std::int64_t{h.refetch_requested});
-            params.emplace_back(h.created_at);
-            for (auto& v : column_values(h))
-                params.push_back(std::move(v));
-        }
-        db_->execute(insert_sql + placeholder_rows(b - a, columns), params);
-
-        std::vector<sql_value> keys;
-        std::unordered_map<std::string, std::size_t> row_of;
-        for (std::size_t k = a; k < b; ++k) {
-            keys.emplace_back(rows[fresh[k]].h.osquery_host_id);
-            row_of.emplace(rows[fresh[k]].h.osquery_host_id, fresh[k]);
-        }
-        const std::string in = "(" + placeholders(b - a) + ")";
-        for (const auto& r : db_->query(
-                 "SELECT id, osquery_host_id FROM hosts WHERE osquery_host_id IN " + in, keys))
-            rows[row_of.at(r.str(1))].h.id = r.i64(0);
-        std::vector<sql_value> ids;
-        for (std::size_t k = a; k < b; ++k)
-            ids.emplace_back(rows[fresh[k]].h.id);
-        db_->execute("INSERT INTO label_membership (label_id, host_id) SELECT l.id, h.id FROM "
-                     "labels l JOIN hosts h ON h.id IN " +
-                         in + " WHERE l.name = 'All Hosts' AND l.label_type = 1",
-                     ids);
-    });
+    static const std::string group =
+        "(" + batch::repeat("?", 5 + std::size(str_columns) + std::size(int_columns)) + ")";
+    std::vector<batch::row> inserts;
+    std::vector<sql_value> fresh_ids;
+    std::unordered_map<std::string, std::size_t> row_of;
+    for (auto i : fresh) {
+        const host& h = rows[i].h;
+        batch::row r{h.osquery_host_id, h.node_key,
+                     h.team_id ? sql_value(*h.team_id) : sql_value(nullptr),
+                     std::int64_t{h.refetch_requested}, h.created_at};
+        for (auto& v : column_values(h))
+            r.push_back(std::move(v));
+        inserts.push_back(std::move(r));
+        fresh_ids.emplace_back(h.osquery_host_id);
+        row_of.emplace(h.osquery_host_id, i);
+    }
+    batch::insert_rows(*db_, insert_sql, group, "", inserts);
+    std::vector<sql_value> ids;
+    for (const auto& r :
+         batch::select_in(*db_, "SELECT id, osquery_host_id FROM hosts WHERE osquery_host_id IN (",
+                          ")", fresh_ids)) {
+        rows[row_of.at(r.str(1))].h.id = r.i64(0);
+        ids.emplace_back(r.i64(0));
+    }
+    batch::execute_in(*db_,
+                      "INSERT INTO label_membership (label_id, host_id) SELECT l.id, h.id FROM "
+                      "labels l JOIN hosts h ON h.id IN (",
+                      ") WHERE l.name = 'All Hosts' AND l.label_type = 1", ids);
     // Known hosts (re-enrollment, rare): one update each.
     std::vector<bool> is_fresh(n);
     for (auto i : fresh)
@@ -260,14 +264,9 @@ std::vector<std::int64_t> sql_store::existing_ids(const char* table,
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     std::vector<std::int64_t> out;
-    for_each_chunk(ids.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
-        std::vector<sql_value> params(ids.begin() + static_cast<std::ptrdiff_t>(a),
-                                      ids.begin() + static_cast<std::ptrdiff_t>(b));
-        for (const auto& r : db_->query(std::string("SELECT id FROM ") + table + " WHERE id IN (" +
-                                            placeholders(b - a) + ")",
-                                        params))
-            out.push_back(r.i64(0));
-    });
+    for (const auto& r : batch::select_in(
+             *db_, std::string("SELECT id FROM ") + table + " WHERE id IN (", ")", values_of(ids)))
+        out.push_back(r.i64(0));
     std::sort(out.begin(), out.end());
     return out;
 }
@@ -278,21 +277,21 @@ void sql_store::set_column_by_id(const char* table, const char* column,
     std::map<std::int64_t, std::int64_t> last;
     for (const auto& [id, v] : values)
         last[id] = v;
-    std::vector<std::pair<std::int64_t, std::int64_t>> rows(last.begin(), last.end());
-    for_each_chunk(rows.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
-        std::string sql = std::string("UPDATE ") + table + " SET " + column + " = CASE id";
+    std::vector<batch::row> rows;
+    for (const auto& [id, v] : last)
+        rows.push_back({id, v});
+    for (const auto& [a, b] : batch::chunks_of(db_->dialect(), rows)) {
         std::vector<sql_value> params;
         params.reserve((b - a) * 3);
-        for (std::size_t i = a; i < b; ++i) {
-            sql += " WHEN ? THEN ?";
-            params.emplace_back(rows[i].first);
-            params.emplace_back(rows[i].second);
-        }
-        sql += " END WHERE id IN (" + placeholders(b - a) + ")";
         for (std::size_t i = a; i < b; ++i)
-            params.emplace_back(rows[i].first);
-        db_->execute(sql, params);
-    });
+            params.insert(params.end(), rows[i].begin(), rows[i].end());
+        for (std::size_t i = a; i < b; ++i)
+            params.push_back(rows[i][0]);
+        db_->execute(std::string("UPDATE ") + table + " SET " + column + " = CASE id " +
+                         batch::repeat("WHEN ? THEN ?", b - a, " ") + " END WHERE id IN (" +
+                         batch::repeat("?", b - a) + ")",
+                     params);
+    }
 }
 
 namespace {
@@ -332,58 +331,53 @@ update_times(const Batch& batch, const std::vector<std::int64_t>& hosts) {
 
 } // namespace
 
-expected<void> sql_store::record_label_batch(const std::vector<label_results>& batch) {
+expected<void> sql_store::record_label_batch(const std::vector<label_results>& given) {
     return transaction([&]() -> expected<void> {
         std::vector<std::int64_t> labels;
-        for (const auto& b : batch)
+        for (const auto& b : given)
             for (const auto& r : b.results)
                 labels.push_back(r.first);
-        const auto hosts = existing_ids("hosts", host_ids_of(batch));
-        const auto known = known_results(batch, hosts, existing_ids("labels", std::move(labels)),
+        const auto hosts = existing_ids("hosts", host_ids_of(given));
+        const auto known = known_results(given, hosts, existing_ids("labels", std::move(labels)),
                                          [](const auto& r) { return r.first; });
         std::vector<std::pair<std::int64_t, std::int64_t>> members, others; // (label, host)
         for (const auto& [host_id, r] : known)
             (r.second ? members : others).emplace_back(r.first, host_id);
-        for_each_chunk(others.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
-            std::string sql = "DELETE FROM label_membership WHERE ";
+        std::vector<batch::row> gone, in;
+        for (const auto& [label, host_id] : others)
+            gone.push_back({label, host_id});
+        for (const auto& [label, host_id] : members)
+            in.push_back({label, host_id});
+        for (const auto& [a, b] : batch::chunks_of(db_->dialect(), gone)) {
             std::vector<sql_value> params;
-            for (std::size_t i = a; i < b; ++i) {
-                sql += i == a ? "(label_id = ? AND host_id = ?)"
-                              : " OR (label_id = ? AND host_id = ?)";
-                params.emplace_back(others[i].first);
-                params.emplace_back(others[i].second);
-            }
-            db_->execute(sql, params);
-        });
+            for (std::size_t i = a; i < b; ++i)
+                params.insert(params.end(), gone[i].begin(), gone[i].end());
+            db_->execute("DELETE FROM label_membership WHERE " +
+                             batch::repeat("(label_id = ? AND host_id = ?)", b - a, " OR "),
+                         params);
+        }
         const char* insert =
             db_->dialect() == sql_dialect::mysql ? "INSERT IGNORE INTO" : "INSERT OR IGNORE INTO";
-        for_each_chunk(members.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
-            std::vector<sql_value> params;
-            for (std::size_t i = a; i < b; ++i) {
-                params.emplace_back(members[i].first);
-                params.emplace_back(members[i].second);
-            }
-            db_->execute(std::string(insert) + " label_membership (label_id, host_id) VALUES " +
-                             placeholder_rows(b - a, 2),
-                         params);
-        });
-        set_column_by_id("hosts", "label_updated_at", update_times(batch, hosts));
+        batch::insert_rows(*db_,
+                           std::string(insert) + " label_membership (label_id, host_id) VALUES ",
+                           "(?, ?)", "", in);
+        set_column_by_id("hosts", "label_updated_at", update_times(given, hosts));
         return {};
     });
 }
 
-expected<void> sql_store::record_policy_batch(const std::vector<policy_results>& batch) {
+expected<void> sql_store::record_policy_batch(const std::vector<policy_results>& given) {
     return transaction([&]() -> expected<void> {
         std::vector<std::int64_t> policies;
-        for (const auto& b : batch)
+        for (const auto& b : given)
             for (const auto& r : b.results)
                 policies.push_back(r.policy_id);
-        const auto hosts = existing_ids("hosts", host_ids_of(batch));
+        const auto hosts = existing_ids("hosts", host_ids_of(given));
         const auto known =
-            known_results(batch, hosts, existing_ids("policies", std::move(policies)),
+            known_results(given, hosts, existing_ids("policies", std::move(policies)),
                           [](const policy_result& r) { return r.policy_id; });
         std::unordered_map<std::int64_t, micros> at;
-        for (const auto& b : batch)
+        for (const auto& b : given)
             at[b.host_id] = b.at;
         const std::string upsert =
             db_->dialect() == sql_dialect::mysql
@@ -391,35 +385,24 @@ expected<void> sql_store::record_policy_batch(const std::vector<policy_results>&
                   "VALUES(updated_at)"
                 : " ON CONFLICT (policy_id, host_id) DO UPDATE SET passes = excluded.passes, "
                   "updated_at = excluded.updated_at";
-        for_each_chunk(known.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
-            std::vector<sql_value> params;
-            for (std::size_t i = a; i < b; ++i) {
-                const auto& [host_id, r] = known[i];
-                params.emplace_back(r.policy_id);
-                params.emplace_back(host_id);
-                params.emplace_back(r.passes ? sql_value(std::int64_t{*r.passes ? 1 : 0})
-                                             : sql_value(nullptr));
-                params.emplace_back(at.at(host_id));
-            }
-            db_->execute("INSERT INTO policy_membership (policy_id, host_id, passes, updated_at) "
-                         "VALUES " +
-                             placeholder_rows(b - a, 4) + upsert,
-                         params);
-        });
-        set_column_by_id("hosts", "policy_updated_at", update_times(batch, hosts));
+        std::vector<batch::row> rows;
+        for (const auto& [host_id, r] : known)
+            rows.push_back(
+                {r.policy_id, host_id,
+                 r.passes ? sql_value(std::int64_t{*r.passes ? 1 : 0}) : sql_value(nullptr),
+                 at.at(host_id)});
+        batch::insert_rows(
+            *db_, "INSERT INTO policy_membership (policy_id, host_id, passes, updated_at) VALUES ",
+            "(?, ?, ?, ?)", upsert, rows);
+        set_column_by_id("hosts", "policy_updated_at", update_times(given, hosts));
         return {};
     });
 }
 
 expected<std::vector<host>> sql_store::hosts_by_ids(const std::vector<std::int64_t>& ids) {
     return guarded([&]() -> expected<std::vector<host>> {
-        std::vector<host> out;
-        for_each_chunk(ids.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
-            std::vector<sql_value> params(ids.begin() + static_cast<std::ptrdiff_t>(a),
-                                          ids.begin() + static_cast<std::ptrdiff_t>(b));
-            for (auto& h : hosts_where("WHERE id IN (" + placeholders(b - a) + ")", params))
-                out.push_back(std::move(h));
-        });
+        auto out = read_hosts(
+            batch::select_in(*db_, host_select() + "WHERE id IN (", ")", values_of(ids)));
         std::sort(out.begin(), out.end(), [](const host& x, const host& y) { return x.id < y.id; });
         out.erase(std::unique(out.begin(), out.end(),
                               [](const host& x, const host& y) { return x.id == y.id; }),
@@ -617,15 +600,10 @@ expected<std::vector<std::pair<std::int64_t, std::int64_t>>>
 sql_store::label_members(const std::vector<std::int64_t>& label_ids) {
     return guarded([&]() -> expected<std::vector<std::pair<std::int64_t, std::int64_t>>> {
         std::vector<std::pair<std::int64_t, std::int64_t>> out;
-        for_each_chunk(label_ids.size(), max_rows_per_statement, [&](std::size_t a, std::size_t b) {
-            std::vector<sql_value> params(label_ids.begin() + static_cast<std::ptrdiff_t>(a),
-                                          label_ids.begin() + static_cast<std::ptrdiff_t>(b));
-            for (const auto& r : db_->query("SELECT host_id, label_id FROM label_membership WHERE "
-                                            "label_id IN (" +
-                                                placeholders(b - a) + ")",
-                                            params))
-                out.emplace_back(r.i64(0), r.i64(1));
-        });
+        for (const auto& r : batch::select_in(
+                 *db_, "SELECT host_id, label_id FROM label_membership WHERE label_id IN (", ")",
+                 values_of(label_ids)))
+            out.emplace_back(r.i64(0), r.i64(1));
         return out;
     });
 }

@@ -183,8 +183,8 @@ private:
     std::vector<host> hosts_where(const std::string& where, const std::vector<sql_value>& params);
     void write_host(const host& h);
     /// One sub-batch of enroll_hosts whose identifiers are distinct.
-    void enroll_distinct(const std::vector<enroll_request>& batch, std::size_t from, std::size_t to,
-                         micros now, std::vector<enrolled>& out);
+    void enroll_distinct(const std::vector<enroll_request>& requests, std::size_t from,
+                         std::size_t to, micros now, std::vector<enrolled>& out);
     /// Which of `ids` are rows of `table`.
     std::vector<std::int64_t> existing_ids(const char* table, std::vector<std::int64_t> ids);
     /// Sets an integer column of `table` by id, multi-row (one CASE per chunk).
