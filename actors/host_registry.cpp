@@ -32,6 +32,21 @@ using registry_self = caf::stateful_actor<registry_actor_state>*;
 /// they hold this many bytes.
 constexpr std::size_t max_results_batch_bytes = std::size_t{4} << 20;
 
+/// Hands an acknowledged write to the persistence actor and calls `next` once it
+/// has it (written, kept or given up on) or does not answer in time.
+void hand_over(registry_self self, const caf::actor& persistence, acked_write w,
+               void (*next)(registry_self, const caf::actor&)) {
+    auto what = w.what;
+    self->request(persistence, store_answer_timeout, acked_atom::value, std::move(w))
+        .then(guarded("host_registry",
+                      [self, persistence, next](acked_atom) { next(self, persistence); }),
+              guarded("host_registry", [self, persistence, next, what](caf::error& e) {
+                  spdlog::warn("{}: the store did not take it in time ({}); handing it the next",
+                               what, caf::to_string(e));
+                  next(self, persistence);
+              }));
+}
+
 /// Hands the next chunk of seen times to the store, and the one after once the
 /// persistence actor answers that it has it (or does not answer in time).
 void write_seen_chunk(registry_self self, const caf::actor& persistence) {
@@ -44,16 +59,7 @@ void write_seen_chunk(registry_self self, const caf::actor& persistence) {
     std::vector<std::pair<std::int64_t, micros>> chunk(st.seen_backlog.begin(),
                                                        st.seen_backlog.begin() + n);
     st.seen_backlog.erase(st.seen_backlog.begin(), st.seen_backlog.begin() + n);
-    self->request(persistence, store_answer_timeout, acked_atom::value,
-                  seen_times_write(std::move(chunk)))
-        .then(guarded("host_registry",
-                      [self, persistence](acked_atom) { write_seen_chunk(self, persistence); }),
-              guarded("host_registry", [self, persistence](caf::error& e) {
-                  spdlog::warn("seen times: the store did not take a chunk in time ({}); "
-                               "handing it the next",
-                               caf::to_string(e));
-                  write_seen_chunk(self, persistence);
-              }));
+    hand_over(self, persistence, seen_times_write(std::move(chunk)), write_seen_chunk);
 }
 
 /// Hands the check-in results waiting to the store as one batch, and the next
@@ -67,16 +73,9 @@ void write_results(registry_self self, const caf::actor& persistence) {
     auto batch = std::move(st.results_backlog);
     st.results_backlog.clear();
     st.results_backlog_bytes = 0;
-    self->request(persistence, store_answer_timeout, acked_atom::value,
-                  results_write(self->address(), std::move(batch), st.settings().config_cache))
-        .then(guarded("host_registry",
-                      [self, persistence](acked_atom) { write_results(self, persistence); }),
-              guarded("host_registry", [self, persistence](caf::error& e) {
-                  spdlog::warn("check-in results: the store did not take a batch in time ({}); "
-                               "handing it the next",
-                               caf::to_string(e));
-                  write_results(self, persistence);
-              }));
+    hand_over(self, persistence,
+              results_write(self->address(), std::move(batch), st.settings().config_cache),
+              write_results);
 }
 
 /// Asks the persistence actor for the label and policy catalogue. Taken in the

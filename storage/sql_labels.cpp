@@ -8,24 +8,34 @@
 
 namespace flotilla::storage {
 
+namespace {
+
+constexpr const char* label_columns = "SELECT id, name, description, query, platform, label_type, "
+                                      "label_membership_type, created_at, updated_at FROM labels ";
+
+/// A row of label_columns (manual labels' hosts are not read here).
+label_spec read_label(const sql_row& r) {
+    label_spec l;
+    l.id = r.i64(0);
+    l.name = r.str(1);
+    l.description = r.str(2);
+    l.query = r.str(3);
+    l.platform = r.str(4);
+    l.builtin = r.i64(5) == 1;
+    l.membership = r.i64(6) == 1 ? label_membership::manual : label_membership::dynamic;
+    l.created_at = r.i64(7);
+    l.updated_at = r.i64(8);
+    return l;
+}
+
+} // namespace
+
 std::vector<label_spec> sql_store::labels_where(const std::string& where,
                                                 const std::vector<sql_value>& params,
                                                 bool with_hosts) {
     std::vector<label_spec> out;
-    for (const auto& r : db_->query("SELECT id, name, description, query, platform, label_type, "
-                                    "label_membership_type, created_at, updated_at FROM labels " +
-                                        where + " ORDER BY id",
-                                    params)) {
-        label_spec l;
-        l.id = r.i64(0);
-        l.name = r.str(1);
-        l.description = r.str(2);
-        l.query = r.str(3);
-        l.platform = r.str(4);
-        l.builtin = r.i64(5) == 1;
-        l.membership = r.i64(6) == 1 ? label_membership::manual : label_membership::dynamic;
-        l.created_at = r.i64(7);
-        l.updated_at = r.i64(8);
+    for (const auto& r : db_->query(label_columns + where + " ORDER BY id", params)) {
+        label_spec l = read_label(r);
         if (with_hosts && l.membership == label_membership::manual && !l.builtin) {
             l.hosts.emplace();
             for (const auto& h : db_->query("SELECT h.hostname FROM label_membership m JOIN hosts "
@@ -66,18 +76,8 @@ expected<void> sql_store::apply_label_specs(const std::vector<label_spec>& specs
                     names.emplace_back(s.name);
         }
         for (const auto& r :
-             batch::select_in(*db_,
-                              "SELECT id, name, description, query, platform, label_type, "
-                              "label_membership_type FROM labels WHERE name IN (",
-                              ")", names)) {
-            label_spec l;
-            l.id = r.i64(0);
-            l.name = r.str(1);
-            l.description = r.str(2);
-            l.query = r.str(3);
-            l.platform = r.str(4);
-            l.builtin = r.i64(5) == 1;
-            l.membership = r.i64(6) == 1 ? label_membership::manual : label_membership::dynamic;
+             batch::select_in(*db_, std::string(label_columns) + "WHERE name IN (", ")", names)) {
+            label_spec l = read_label(r);
             stored.emplace(key(l.name), std::move(l));
         }
         // Checked in order before anything is written; a builtin re-applied
