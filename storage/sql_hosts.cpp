@@ -278,6 +278,7 @@ void sql_store::set_column_by_id(const char* table, const char* column,
     for (const auto& [id, v] : values)
         last[id] = v;
     std::vector<batch::row> rows;
+    rows.reserve(last.size());
     for (const auto& [id, v] : last)
         rows.push_back({id, v});
     for (const auto& [a, b] : batch::chunks_of(db_->dialect(), rows)) {
@@ -313,6 +314,7 @@ auto known_results(const Batch& batch, const std::vector<std::int64_t>& hosts,
 
 template <class Batch> std::vector<std::int64_t> host_ids_of(const Batch& batch) {
     std::vector<std::int64_t> ids;
+    ids.reserve(batch.size());
     for (const auto& b : batch)
         ids.push_back(b.host_id);
     return ids;
@@ -386,6 +388,7 @@ expected<void> sql_store::record_policy_batch(const std::vector<policy_results>&
                 : " ON CONFLICT (policy_id, host_id) DO UPDATE SET passes = excluded.passes, "
                   "updated_at = excluded.updated_at";
         std::vector<batch::row> rows;
+        rows.reserve(known.size());
         for (const auto& [host_id, r] : known)
             rows.push_back(
                 {r.policy_id, host_id,
