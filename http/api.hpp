@@ -68,7 +68,9 @@ public:
     void catalog_changed(storage::store& st);
     /// The agents' configs, served from memory (service/config_cache.hpp).
     const std::shared_ptr<service::config_cache>& config_cache() const { return config_cache_; }
-    void set_config_cache(std::shared_ptr<service::config_cache> c) { config_cache_ = std::move(c); }
+    void set_config_cache(std::shared_ptr<service::config_cache> c) {
+        config_cache_ = std::move(c);
+    }
     /// What GET /config reports read-only (the instance sets it at start).
     const server_facts& facts() const { return facts_; }
     void set_facts(server_facts f) { facts_ = std::move(f); }
