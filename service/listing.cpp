@@ -4,15 +4,11 @@
 
 namespace flotilla::service {
 
-namespace {
-
 std::string lower(std::string s) {
     for (auto& c : s)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
 }
-
-} // namespace
 
 bool matches_text(const std::string& needle, std::initializer_list<const std::string*> fields) {
     if (needle.empty())

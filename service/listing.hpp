@@ -58,4 +58,7 @@ expected<std::vector<T>> order_and_page(std::vector<T> rows, const list_options&
 /// Case-insensitive substring match of `needle` in any of `fields`.
 bool matches_text(const std::string& needle, std::initializer_list<const std::string*> fields);
 
+/// `s` in ASCII lower case (emails, search text).
+std::string lower(std::string s);
+
 } // namespace flotilla::service

@@ -3,6 +3,7 @@
 #include "model/text.hpp"
 #include "service/activities.hpp"
 #include "service/authz.hpp"
+#include "service/listing.hpp"
 #include "storage/store.hpp"
 
 #include <boost/json.hpp>
@@ -13,12 +14,6 @@
 namespace flotilla::service {
 
 namespace {
-
-std::string lower(std::string s) {
-    for (auto& c : s)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 
 /// A role word, or the field error Fleet gives for another.
 std::optional<role> parse_role(const std::string& word, const std::string& field,
