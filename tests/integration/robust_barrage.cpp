@@ -248,6 +248,7 @@ void barrage::route_bodies(const route_spec& r, mode m, const state& st) {
         !gated && (m == mode::valid || r.fam == family::sockjs || r.fam == family::open);
     auto c = context_for(m, st);
     auto params = r.params;
+    fresh_send_session(r, params);
     const std::string target = fill(r.pattern, params);
     const auto headers = auth(r, m, st);
     if (!r.example) {
@@ -274,6 +275,7 @@ void barrage::route_targets(const route_spec& r, mode m, const state& st) {
     const std::string body = r.example ? bj::serialize(r.example(c)) : "";
     const auto headers = auth(r, m, st);
     auto params = r.params;
+    fresh_send_session(r, params);
     if (polls(r) || streams(r))
         params[1].second = "rb-" + c.tag;
     // A literal segment badly encoded.
@@ -298,6 +300,19 @@ void barrage::route_targets(const route_spec& r, mode m, const state& st) {
             probe(r, m, "{" + name + "} = " + odd, fill(r.pattern, ps, name, value), body, {any_id},
                   headers);
         }
+    }
+}
+
+void barrage::fresh_send_session(const route_spec& r, route_spec::param_list& params) {
+    if (!setup_done_ || !sockjs_send(r))
+        return;
+    params[1].second = "rb-send-" + std::to_string(next_tag_++);
+    const std::string poll = fill(r.pattern, params);
+    auto open =
+        send("POST", poll.substr(0, poll.size() - std::string_view("_send").size()), "", {});
+    if (!open || open->status != 200 || open->body != "o\n") {
+        fail("xhr_send: the SockJS session " + params[1].second + " did not open");
+        fatal_ = true;
     }
 }
 

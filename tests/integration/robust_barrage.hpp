@@ -61,7 +61,7 @@ public:
 
     /// Before setup: every route, malformed bodies and the setup body's variants.
     void hostile_bodies_without_credentials();
-    /// Setup, login, the baseline specs, an enrolled agent, an open SockJS session.
+    /// Setup, login, the baseline specs, an enrolled agent, a campaign.
     state setup_and_baseline();
     /// Every route: bodies and path parameters, without and with credentials.
     void every_route(const state& st);
@@ -97,6 +97,10 @@ private:
                const std::string& body, expect e, const header_list& extra = {});
     void route_bodies(const route_spec& r, mode m, const state& st);
     void route_targets(const route_spec& r, mode m, const state& st);
+    /// For xhr_send after setup: opens a new SockJS session and puts its id in
+    /// `params` (an idle session is closed after two unpolled heartbeats, which a
+    /// barrage slowed by a sanitizer outlasts, so each run of the route has its own).
+    void fresh_send_session(const route_spec& r, route_spec::param_list& params);
     context context_for(mode m, const state& st);
     header_list auth(const route_spec& r, mode m, const state& st) const;
     void fail(std::string msg);
