@@ -1,5 +1,7 @@
 #include "actors/host_registry_state.hpp"
 
+#include <utility>
+
 #include "model/query_name.hpp"
 
 #include <algorithm>
@@ -93,6 +95,18 @@ void host_registry_state::register_host(const host& h, const std::string& previo
 host_entry* host_registry_state::find(const std::string& node_key) {
     auto it = by_key_.find(node_key);
     return it == by_key_.end() ? nullptr : &it->second;
+}
+
+const host_entry* host_registry_state::find_id(std::int64_t id) const {
+    auto k = key_of_id_.find(id);
+    if (k == key_of_id_.end())
+        return nullptr;
+    auto e = by_key_.find(k->second);
+    return e == by_key_.end() ? nullptr : &e->second;
+}
+
+host_entry* host_registry_state::find_id(std::int64_t id) {
+    return const_cast<host_entry*>(std::as_const(*this).find_id(id));
 }
 
 host_entry* host_registry_state::touch(const std::string& node_key) {
@@ -261,10 +275,7 @@ void host_registry_state::set_catalog(storage::query_catalog c) {
 
 void host_registry_state::host_updated(std::int64_t id, const std::string& platform,
                                        const std::string& hostname, std::int64_t online_window_s) {
-    auto k = key_of_id_.find(id);
-    if (k == key_of_id_.end())
-        return;
-    if (host_entry* e = find(k->second)) {
+    if (host_entry* e = find_id(id)) {
         e->platform = platform;
         e->hostname = hostname;
         e->online_window_s = online_window_s;
@@ -274,12 +285,17 @@ void host_registry_state::host_updated(std::int64_t id, const std::string& platf
 
 host_counts host_registry_state::start_campaign(std::int64_t id, std::string sql,
                                                 const std::vector<std::int64_t>& host_ids) {
+    // One pass over the targets: each is marked and counted (a campaign may target a
+    // million hosts, and this runs on the registry, between check-ins).
+    host_counts c;
+    const micros t = settings_.clock();
     for (auto h : host_ids)
-        if (auto k = key_of_id_.find(h); k != key_of_id_.end())
-            if (host_entry* e = find(k->second))
-                e->pending.push_back(id);
+        if (host_entry* e = find_id(h)) {
+            e->pending.push_back(id);
+            count_into(c, *e, t);
+        }
     campaigns_.add(id, std::move(sql), host_ids);
-    return counts(host_ids);
+    return c;
 }
 
 void host_registry_state::stop_campaign(std::int64_t id, std::string reason) {
@@ -287,26 +303,22 @@ void host_registry_state::stop_campaign(std::int64_t id, std::string reason) {
     if (!c)
         return;
     for (auto h : c->host_ids)
-        if (auto k = key_of_id_.find(h); k != key_of_id_.end())
-            if (host_entry* e = find(k->second))
-                std::erase(e->pending, id);
+        if (host_entry* e = find_id(h))
+            std::erase(e->pending, id);
 }
 
 host_counts host_registry_state::counts(const std::vector<std::int64_t>& host_ids) const {
     host_counts c;
     const micros t = settings_.clock();
-    for (auto id : host_ids) {
-        auto k = key_of_id_.find(id);
-        if (k == key_of_id_.end())
-            continue;
-        auto e = by_key_.find(k->second);
-        if (e == by_key_.end())
-            continue;
-        const host_entry& h = e->second;
-        c.add(status_from(h.seen, h.online_window_s, t),
-              h.created_at + seconds_to_micros(24 * 3600) >= t);
-    }
+    for (auto id : host_ids)
+        if (const host_entry* e = find_id(id))
+            count_into(c, *e, t);
     return c;
+}
+
+void host_registry_state::count_into(host_counts& c, const host_entry& h, micros t) {
+    c.add(status_from(h.seen, h.online_window_s, t),
+          h.created_at + seconds_to_micros(24 * 3600) >= t);
 }
 
 std::vector<std::int64_t> host_registry_state::seen_before(micros cutoff) const {
@@ -332,15 +344,12 @@ std::size_t host_registry_state::set_team(const std::vector<std::int64_t>& ids,
                                           std::optional<std::int64_t> team_id) {
     std::size_t n = 0;
     for (auto id : ids) {
-        auto k = key_of_id_.find(id);
-        if (k == key_of_id_.end())
+        host_entry* e = find_id(id);
+        if (!e)
             continue;
-        auto e = by_key_.find(k->second);
-        if (e == by_key_.end())
-            continue;
-        if (e->second.team_id != team_id)
-            e->second.policy_due = 0;
-        e->second.team_id = team_id;
+        if (e->team_id != team_id)
+            e->policy_due = 0;
+        e->team_id = team_id;
         ++n;
     }
     return n;

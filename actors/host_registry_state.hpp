@@ -135,6 +135,11 @@ public:
 
 private:
     host_entry* find(const std::string& node_key);
+    /// The host with this id, or null.
+    host_entry* find_id(std::int64_t id);
+    const host_entry* find_id(std::int64_t id) const;
+    /// Adds host `h`'s status at time `t` to `c`.
+    static void count_into(host_counts& c, const host_entry& h, micros t);
     /// find(), marking the host seen now.
     host_entry* touch(const std::string& node_key);
     host_entry make_entry(const host& h) const;

@@ -4,6 +4,14 @@
 
 pids=()
 
+# A scratch directory in $dir, removed at exit after what serve() and start_store made
+# is stopped (kept when FLOTILLA_BENCH_KEEP is set), and room for many connections.
+scratch() {
+  dir=$(mktemp -d)
+  trap 'stop_served; stop_store; [ -n "${FLOTILLA_BENCH_KEEP:-}" ] || rm -rf "$dir"' EXIT
+  ulimit -n 65536 2>/dev/null || true
+}
+
 # Starts "$@" with stdout in $dir/$name.out; sets $served to the URL it says it serves
 # on and $served_pid to its PID.
 serve() {

@@ -43,6 +43,8 @@ TLS: 100,000 hosts, each reconnecting every 60 s with session resumption | 0 err
 Spec apply: 500 queries, 200 labels, 50 packs, 1,000 policies, SQLite and MariaDB | first apply and re-apply < 250 ms on MariaDB | spec_apply | 1 | 0.05
 One million hosts at 60 s intervals (SQLite) | read p99 < 25 ms; ≤ 1 KB per host; 0 errors | million | 1000000 800 620 --ramp 500 --query_interval 60 --config_interval 60 --log_interval 60 --connections 256 | 500 2 1 --ramp 0.5 --query_interval 1 --connections 8
 Live query: campaigns over 100,000 hosts, 1,000 held open | completion ≤ interval + 1 s; 0 lost / duplicated; read p99 + < 2 ms with 1,000 campaigns open | live_query | --hosts 100000 --ramp 100 --connections 128 --campaigns 2 --concurrent 1000 --window 20 | --hosts 50 --ramp 0.5 --query_interval 1 --settle 1 --campaigns 2 --concurrent 20 --ghosts 4 --window 0.5
+Live queries over TLS: campaigns over 100,000 hosts, plain vs ECDSA P-256 vs RSA-2048 | every host answered within interval + 1 s; 0 lost / duplicated; 0 errors; server cores while a campaign runs, TLS vs plain | campaign_tls | 100000 --ramp 100 --connections 128 --campaigns 2 | 50 --ramp 0.5 --query_interval 1 --settle 1 --campaigns 1
+A live query against one million hosts at 60 s intervals (SQLite) | every online host answered within interval + 2 s; 0 lost / duplicated; results/s to one subscriber; the server's share of the CPU | campaign_million | 1000000 --ramp 500 --query_interval 60 --config_interval 60 --log_interval 60 --connections 256 --campaigns 1 | 100 --ramp 0.5 --query_interval 1 --config_interval 1 --log_interval 1 --settle 1 --campaigns 1
 10,000 WebSocket subscribers: 100 campaigns × 100 subscribers | every result exactly once to every subscriber; CPU per delivered result and RSS per subscriber reported | subscribers | --hosts 10000 --ramp 20 --subscribers 100 --campaigns 100 | --hosts 50 --ramp 0.5 --query_interval 1 --settle 1 --subscribers 5 --campaigns 2
 distributed/read saturated: Flotilla vs checkin_ceiling, same client | ≤ 60 µs of server CPU per read | ceiling | 1000 12 64 7 | 50 1 8 1
 ROWS
@@ -244,6 +246,45 @@ subscribers() {
   grep '^{' "$logs/subscribers.out" | tail -1 >"$j"
   [ -s "$j" ] || return 1
   measured="lost $(lq_last "$j" lost), duplicated $(lq_last "$j" duplicates), unfinished $(lq_last "$j" unfinished) (full summary in the log)"
+  return "$rc"
+}
+
+# The campaign lines of a campaign.sh log, summarised: slowest completion, lost and
+# duplicated in total, the server's cores while the campaigns ran (range).
+campaign_summary() {
+  awk '/^campaign [0-9]+:/ {
+      for (i = 1; i <= NF; ++i) {
+        if ($i == "in" && $(i + 2) == "s") { t = $(i + 1) + 0; if (t > worst) worst = t }
+        if ($i == "lost") lost += $(i + 1)
+        if ($i == "duplicated") dup += $(i + 1)
+        if ($i == "cores,") { c = $(i - 1) + 0; if (!n || c < lo) lo = c; if (c > hi) hi = c; ++n }
+        if ($i == "replayed") { r = $(i + 1) + 0; if (!m || r < rlo) rlo = r; if (r > rhi) rhi = r; ++m }
+      }
+    }
+    END { printf "answered in ≤ %.2f s, lost %d, duplicated %d, server %.2f–%.2f cores, replay %d–%d results/s", worst, lost, dup, lo, hi, rlo, rhi }' "$1"
+}
+
+campaign_tls() {
+  command="benchmarks/live_query/campaign.sh $shown $* [--tls ecdsa|rsa]"
+  local v n out=() rc=0
+  for v in plain ecdsa rsa; do
+    n=campaign_tls.$v
+    local t=()
+    [ "$v" = plain ] || t=(--tls "$v")
+    run "$n" "$here/live_query/campaign.sh" "$build" "$@" "${t[@]}" || rc=1
+    grep -q '^server:' "$logs/$n.out" || return 1
+    out+=("$v: $(campaign_summary "$logs/$n.out"), $(grep -Eo 'agent errors [0-9]+' "$logs/$n.out")")
+  done
+  measured="${out[0]}; ${out[1]}; ${out[2]}"
+  return "$rc"
+}
+
+campaign_million() {
+  command="benchmarks/live_query/campaign.sh $shown $*"
+  local rc=0
+  run campaign_million "$here/live_query/campaign.sh" "$build" "$@" || rc=$?
+  grep -q '^server:' "$logs/campaign_million.out" || return 1
+  measured="$(campaign_summary "$logs/campaign_million.out"), of $(grep -Eo '[0-9]+ results of [0-9]+ online hosts' "$logs/campaign_million.out"); $(grep -Eo '[0-9]+ bytes per host; agent errors [0-9]+' "$logs/campaign_million.out")"
   return "$rc"
 }
 

@@ -54,29 +54,32 @@ expected<std::vector<std::int64_t>>
 sql_store::target_host_ids(const target_selection& sel,
                            const std::optional<std::vector<std::int64_t>>& team_scope) {
     return guarded([&]() -> expected<std::vector<std::int64_t>> {
-        std::set<std::int64_t> ids;
-        auto collect = [&](const std::string& sql, const std::vector<std::int64_t>& keys) {
+        // A vector sorted once, not a node per host: All Hosts may be a million rows.
+        std::vector<std::int64_t> ids;
+        auto collect = [&](const std::string& sql, const std::vector<std::int64_t>& keys,
+                           std::vector<std::int64_t>& into) {
             if (keys.empty())
                 return;
             std::vector<sql_value> params(keys.begin(), keys.end());
-            for (const auto& r : db_->query(sql + " (" + placeholders(keys.size()) + ")", params))
-                ids.insert(r.i64(0));
+            const auto rows = db_->query(sql + " (" + placeholders(keys.size()) + ")", params);
+            into.reserve(into.size() + rows.size());
+            for (const auto& r : rows)
+                into.push_back(r.i64(0));
         };
-        collect("SELECT id FROM hosts WHERE id IN", sel.host_ids);
-        collect("SELECT host_id FROM label_membership WHERE label_id IN", sel.label_ids);
-        collect("SELECT id FROM hosts WHERE team_id IN", sel.team_ids);
+        collect("SELECT id FROM hosts WHERE id IN", sel.host_ids, ids);
+        collect("SELECT host_id FROM label_membership WHERE label_id IN", sel.label_ids, ids);
+        collect("SELECT id FROM hosts WHERE team_id IN", sel.team_ids, ids);
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
         if (team_scope && !ids.empty()) {
-            std::set<std::int64_t> allowed;
-            if (!team_scope->empty()) {
-                std::vector<sql_value> params(team_scope->begin(), team_scope->end());
-                for (const auto& r : db_->query("SELECT id FROM hosts WHERE team_id IN (" +
-                                                    placeholders(team_scope->size()) + ")",
-                                                params))
-                    allowed.insert(r.i64(0));
-            }
-            std::erase_if(ids, [&](std::int64_t id) { return !allowed.count(id); });
+            std::vector<std::int64_t> allowed;
+            collect("SELECT id FROM hosts WHERE team_id IN", *team_scope, allowed);
+            std::sort(allowed.begin(), allowed.end());
+            std::erase_if(ids, [&](std::int64_t id) {
+                return !std::binary_search(allowed.begin(), allowed.end(), id);
+            });
         }
-        return std::vector<std::int64_t>(ids.begin(), ids.end());
+        return ids;
     });
 }
 

@@ -36,11 +36,9 @@ done
 [ -n "$steady_ramp" ] || steady_ramp=$(awk -v h="$steady" 'BEGIN { r = h / 1000; print r < 1 ? 1 : r }')
 burst=$(awk -v r="$rate" -v s="$seconds" 'BEGIN { printf "%d", r * s }')
 before=$(awk -v r="$steady_ramp" -v i="$interval" 'BEGIN { print r + i + 1 }')
-dir=$(mktemp -d)
 # shellcheck source=../lib.sh
 source "$(dirname "$0")/../lib.sh"
-trap 'stop_served; stop_store; [ -n "${FLOTILLA_BENCH_KEEP:-}" ] || rm -rf "$dir"' EXIT
-ulimit -n 65536 2>/dev/null || true
+scratch
 
 start_store "$build/flotilla" "$store"
 serve flotilla "$build/flotilla" serve --server_address 127.0.0.1:0 "${store_flags[@]}" \

@@ -24,11 +24,9 @@ while [ $# -gt 0 ]; do
   *) sim_args+=("$1") && shift ;;
   esac
 done
-dir=$(mktemp -d)
 # shellcheck source=../lib.sh
 source "$(dirname "$0")/../lib.sh"
-trap 'stop_served; stop_store; rm -rf "$dir"' EXIT
-ulimit -n 65536 2>/dev/null || true
+scratch
 
 start_store "$build/flotilla" "$store"
 tls=()

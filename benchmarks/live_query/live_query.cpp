@@ -18,9 +18,12 @@
 #include <atomic>
 #include <bit>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <charconv>
@@ -51,7 +54,17 @@ namespace {
 
 struct endpoint_addr {
     std::string host, port;
+    /// Over https: the client context (no verification: load tests use self-signed
+    /// certificates); null for plain http.
+    std::shared_ptr<net::ssl::context> tls;
 };
+
+/// A client context for https that accepts any certificate.
+std::shared_ptr<net::ssl::context> any_cert_context() {
+    auto c = std::make_shared<net::ssl::context>(net::ssl::context::tls_client);
+    c->set_verify_mode(net::ssl::verify_none);
+    return c;
+}
 
 struct http_result {
     unsigned status = 0;
@@ -62,19 +75,28 @@ struct http_result {
 http_result http_call(const endpoint_addr& at, bhttp::verb method, const std::string& target,
                       const std::string& body, const std::string& token = "") {
     net::io_context io;
-    beast::tcp_stream s(io);
     tcp::resolver r(io);
-    s.connect(r.resolve(at.host, at.port));
+    const auto eps = r.resolve(at.host, at.port);
     bhttp::request<bhttp::string_body> req{method, target, 11};
     req.set(bhttp::field::host, at.host);
     if (!token.empty())
         req.set(bhttp::field::authorization, "Bearer " + token);
     req.body() = body;
     req.prepare_payload();
-    bhttp::write(s, req);
     beast::flat_buffer buf;
     bhttp::response<bhttp::string_body> res;
-    bhttp::read(s, buf, res);
+    if (at.tls) {
+        beast::ssl_stream<beast::tcp_stream> s(io, *at.tls);
+        beast::get_lowest_layer(s).connect(eps);
+        s.handshake(net::ssl::stream_base::client);
+        bhttp::write(s, req);
+        bhttp::read(s, buf, res);
+    } else {
+        beast::tcp_stream s(io);
+        s.connect(eps);
+        bhttp::write(s, req);
+        bhttp::read(s, buf, res);
+    }
     boost::system::error_code ec;
     auto v = bj::parse(res.body(), ec);
     return {res.result_int(), ec ? bj::value(res.body()) : std::move(v)};
@@ -92,10 +114,16 @@ struct watch {
     std::string error;
 };
 
-/// A raw WebSocket subscriber on the io thread: auth, select_campaign, then reads.
-class subscriber : public std::enable_shared_from_this<subscriber> {
+/// A raw WebSocket subscriber on the io thread: auth, select_campaign, then reads;
+/// over beast::tcp_stream (http) or beast::ssl_stream (https).
+template <class Next>
+class basic_subscriber : public std::enable_shared_from_this<basic_subscriber<Next>> {
+    static constexpr bool tls = !std::is_same_v<Next, beast::tcp_stream>;
+
 public:
-    subscriber(net::io_context& io, std::shared_ptr<watch> w) : ws_(io), w_(std::move(w)) {}
+    template <class... Tls>
+    basic_subscriber(net::io_context& io, std::shared_ptr<watch> w, Tls&... ctx)
+        : ws_(io, ctx...), w_(std::move(w)) {}
 
     void start(const endpoint_addr& at, std::string token, std::int64_t campaign) {
         hello_ = {bj::serialize(bj::object{{"type", "auth"}, {"data", {{"token", token}}}}),
@@ -105,31 +133,43 @@ public:
         tcp::resolver r(ws_.get_executor());
         auto eps = r.resolve(at.host, at.port);
         beast::get_lowest_layer(ws_).async_connect(
-            eps, [self = shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
+            eps, [self = this->shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
                 if (ec)
                     return self->fail("connect: " + ec.message());
                 beast::get_lowest_layer(self->ws_).expires_never();
-                self->ws_.async_handshake(self->host_, "/api/v1/fleet/results/websocket",
-                                          [self](beast::error_code hec) {
-                                              if (hec)
-                                                  return self->fail("handshake: " + hec.message());
-                                              self->send_hello(0);
-                                          });
+                if constexpr (tls)
+                    self->ws_.next_layer().async_handshake(
+                        net::ssl::stream_base::client, [self](beast::error_code tec) {
+                            if (tec)
+                                return self->fail("TLS handshake: " + tec.message());
+                            self->upgrade();
+                        });
+                else
+                    self->upgrade();
             });
     }
 
     void close() {
-        net::post(ws_.get_executor(), [self = shared_from_this()] {
+        net::post(ws_.get_executor(), [self = this->shared_from_this()] {
             self->ws_.async_close(websocket::close_code::normal, [self](beast::error_code) {});
         });
     }
 
 private:
+    void upgrade() {
+        ws_.async_handshake(host_, "/api/v1/fleet/results/websocket",
+                            [self = this->shared_from_this()](beast::error_code hec) {
+                                if (hec)
+                                    return self->fail("handshake: " + hec.message());
+                                self->send_hello(0);
+                            });
+    }
+
     void send_hello(std::size_t i) {
         if (i == hello_.size())
             return read();
         ws_.async_write(net::buffer(hello_[i]),
-                        [self = shared_from_this(), i](beast::error_code ec, std::size_t) {
+                        [self = this->shared_from_this(), i](beast::error_code ec, std::size_t) {
                             if (ec)
                                 return self->fail("write: " + ec.message());
                             if (i == 0) {
@@ -141,7 +181,7 @@ private:
     }
 
     void read() {
-        ws_.async_read(buf_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        ws_.async_read(buf_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
             if (ec)
                 return self->fail("");
             self->on_message(beast::buffers_to_string(self->buf_.data()));
@@ -183,12 +223,28 @@ private:
         w_->cv.notify_all();
     }
 
-    websocket::stream<beast::tcp_stream> ws_;
+    websocket::stream<Next> ws_;
     beast::flat_buffer buf_;
     std::shared_ptr<watch> w_;
     std::vector<std::string> hello_;
     std::string host_;
 };
+
+/// A subscriber to `campaign` on the io thread, over http or https as `at` says;
+/// returns its close().
+std::function<void()> subscribe(net::io_context& io, const endpoint_addr& at,
+                                const std::string& token, std::int64_t campaign,
+                                std::shared_ptr<watch> w) {
+    if (at.tls) {
+        auto s = std::make_shared<basic_subscriber<beast::ssl_stream<beast::tcp_stream>>>(
+            io, std::move(w), *at.tls);
+        s->start(at, token, campaign);
+        return [s] { s->close(); };
+    }
+    auto s = std::make_shared<basic_subscriber<beast::tcp_stream>>(io, std::move(w));
+    s->start(at, token, campaign);
+    return [s] { s->close(); };
+}
 
 /// Runs `fn` on the io thread and returns its result.
 template <class F> auto on_io(net::io_context& io, F fn) {
@@ -365,7 +421,7 @@ private:
     }
 
     void read() {
-        ws_.async_read(buf_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        ws_.async_read(buf_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
             if (ec)
                 return self->fail(self->closing_ ? "" : "closed: " + ec.message());
             const auto data = self->buf_.cdata();
@@ -767,12 +823,14 @@ int main(int argc, char** argv) {
     std::size_t subscribers = 1;
     long server_pid = 0;
     double window = 20, settle = -1;
-    app.add_option("--url", o.url, "server, http://host:port");
+    app.add_option("--url", o.url, "server, http://host:port or https://host:port");
     app.add_option("--email", email, "an admin's email");
     app.add_option("--password", password, "its password")->required();
     app.add_option("--hosts", o.hosts, "simulated agents")->check(CLI::Range(1, 10'000'000));
     app.add_option("--ramp", o.ramp_s, "seconds over which the agents enroll");
     app.add_option("--query_interval", o.query_interval_s, "agents' distributed interval (s)");
+    app.add_option("--config_interval", o.config_interval_s, "agents' config refresh (s)");
+    app.add_option("--log_interval", o.log_interval_s, "agents' result log interval (s)");
     app.add_option("--connections", o.connections, "the agents' keep-alive connections");
     app.add_option("--campaigns", campaigns, "campaigns against every host, one after another");
     app.add_option("--concurrent", concurrent,
@@ -787,19 +845,27 @@ int main(int argc, char** argv) {
                                    "are held open at once instead of one after another")
                         ->check(CLI::Range(1, 100'000));
     app.add_option("--server_pid", server_pid,
-                   "the server's PID: with --subscribers, report its CPU per delivered result "
-                   "and RSS per subscriber (from /proc)");
+                   "the server's PID (from /proc): per campaign, the cores it used until "
+                   "every host answered; with --subscribers, its CPU per delivered result and "
+                   "RSS per subscriber");
     CLI11_PARSE(app, argc, argv);
     const bool fan = fan_opt->count() > 0;
     if (settle < 0)
         settle = o.query_interval_s + 2;
 
     auto u = boost::urls::parse_uri(o.url);
-    if (!u || u->scheme() != "http") {
-        std::cerr << "live_query_bench: --url must be http://host:port\n";
+    if (!u || (u->scheme() != "http" && u->scheme() != "https")) {
+        std::cerr << "live_query_bench: --url must be http://host:port or https://host:port\n";
         return 2;
     }
-    const endpoint_addr at{std::string(u->host()), u->has_port() ? std::string(u->port()) : "80"};
+    const bool https = u->scheme() == "https";
+    if (https && fan) {
+        std::cerr << "live_query_bench: --subscribers runs over http only\n";
+        return 2;
+    }
+    const endpoint_addr at{std::string(u->host()),
+                           u->has_port() ? std::string(u->port()) : (https ? "443" : "80"),
+                           https ? any_cert_context() : nullptr};
 
     auto login = http_call(at, bhttp::verb::post, "/api/v1/fleet/login",
                            bj::serialize(bj::object{{"email", email}, {"password", password}}));
@@ -876,6 +942,11 @@ int main(int argc, char** argv) {
         fan_ok = ok;
     }
     for (int c = 0; c < campaigns && !fan; ++c) {
+        on_io(io, [&] {
+            sim.reset_window();
+            return 0;
+        });
+        const auto cpu0 = server_pid ? read_proc(server_pid) : std::nullopt;
         const auto t0 = clock::now();
         auto run = http_call(
             at, bhttp::verb::post, "/api/v1/fleet/queries/run",
@@ -891,15 +962,25 @@ int main(int argc, char** argv) {
         const auto id = run.body.at("campaign").at("id").as_int64();
         const auto metrics = run.body.at("campaign").at("Metrics");
         auto live = std::make_shared<watch>();
-        std::make_shared<subscriber>(io, live)->start(at, token, id);
+        subscribe(io, at, token, id, live);
         {
             std::unique_lock l(live->mu);
             live->cv.wait_for(l, wait_for, [&] { return live->finished || live->closed; });
         }
+        // The server's cores and the agents' reads while the campaign ran.
+        const auto cpu1 = server_pid ? read_proc(server_pid) : std::nullopt;
+        const double campaign_s = std::chrono::duration<double>(clock::now() - t0).count();
+        const auto during = on_io(io, [&] {
+            const auto& h = sim.stats().window[static_cast<int>(endpoint::read)];
+            return bj::object{{"reads", h.latency.count()},
+                              {"errors", h.errors},
+                              {"p50_ms", h.latency.quantile_ms(0.5)},
+                              {"p99_ms", h.latency.quantile_ms(0.99)}};
+        });
         // Results/s to one subscriber: a second one gets the whole campaign replayed.
         std::this_thread::sleep_for(200ms);
         auto replay = std::make_shared<watch>();
-        std::make_shared<subscriber>(io, replay)->start(at, token, id);
+        subscribe(io, at, token, id, replay);
         {
             std::unique_lock l(replay->mu);
             replay->cv.wait_for(l, 30s, [&] {
@@ -907,15 +988,28 @@ int main(int argc, char** argv) {
                                           replay->results >= live->results && replay->results > 0);
             });
         }
+        // An answer counts from the moment the agent built it; the last ones may still
+        // be on their way (a queued write, the server, the subscriber's queue) when
+        // `finished` came, so a result is lost only if it has not arrived 15 s later.
         std::set<std::string> sent;
-        {
-            std::lock_guard l(answered_mu);
-            sent = answered[id];
+        std::uint64_t lost = 0;
+        const auto settle_until = clock::now() + 15s;
+        for (;;) {
+            {
+                std::lock_guard l(answered_mu);
+                sent = answered[id];
+            }
+            {
+                std::lock_guard l(live->mu);
+                lost = 0;
+                for (const auto& h : sent)
+                    lost += live->hosts.count(h) == 0;
+            }
+            if (lost == 0 || clock::now() > settle_until)
+                break;
+            std::this_thread::sleep_for(100ms);
         }
         std::lock_guard l1(live->mu), l2(replay->mu);
-        std::uint64_t lost = 0;
-        for (const auto& h : sent)
-            lost += live->hosts.count(h) == 0;
         lost_total += lost;
         unfinished += !live->finished;
         dup_total += live->duplicates + replay->duplicates;
@@ -935,8 +1029,11 @@ int main(int argc, char** argv) {
             {"all_answered_ms", live->finished ? ms(live->finished_at - t0) : -1.0},
             {"replay_results", replay->results},
             {"replay_results_per_s", replay_s > 0 ? replay->results / replay_s : 0.0},
+            {"read_during_campaign", during},
             {"error", live->error},
         };
+        if (cpu0 && cpu1)
+            r["server_cores_during_campaign"] = (cpu1->cpu_s - cpu0->cpu_s) / campaign_s;
         std::cerr << bj::serialize(r) << "\n";
         runs.push_back(std::move(r));
     }
@@ -972,7 +1069,7 @@ int main(int argc, char** argv) {
         while (on_io(io, [&] { return ghost_sim.stats().enrolled; }) <
                static_cast<std::uint64_t>(ghosts))
             std::this_thread::sleep_for(100ms);
-        std::vector<std::shared_ptr<subscriber>> subs;
+        std::vector<std::function<void()>> subs; // their close()
         int opened = 0;
         for (int c = 0; c < concurrent; ++c) {
             auto run = http_call(
@@ -985,16 +1082,16 @@ int main(int argc, char** argv) {
             if (run.status != 200)
                 continue;
             ++opened;
-            subs.push_back(std::make_shared<subscriber>(io, std::make_shared<watch>()));
-            subs.back()->start(at, token, run.body.at("campaign").at("id").as_int64());
+            subs.push_back(subscribe(io, at, token, run.body.at("campaign").at("id").as_int64(),
+                                     std::make_shared<watch>()));
         }
         std::this_thread::sleep_for(1s);
         auto during = measure();
         out["read_without_campaigns"] = before;
         out["read_with_campaigns"] = during;
         out["concurrent_campaigns"] = opened;
-        for (auto& s : subs)
-            s->close();
+        for (auto& close : subs)
+            close();
         std::this_thread::sleep_for(500ms);
     }
     on_io(io, [&] {
