@@ -55,11 +55,7 @@ public:
     /// dropped any), then every result still buffered.
     std::vector<std::string> on_subscribe();
     /// Deleted hosts are no longer targets (the counts that follow drop them).
-    void remove_hosts(const std::vector<std::int64_t>& ids) {
-        std::erase_if(hosts_, [&](std::int64_t h) {
-            return std::find(ids.begin(), ids.end(), h) != ids.end();
-        });
-    }
+    void remove_hosts(const std::vector<std::int64_t>& ids) { erase_ids(hosts_, ids); }
     /// Frees the replay buffer (the campaign has ended); returns the bytes freed.
     std::size_t release();
 

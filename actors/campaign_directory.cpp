@@ -1,10 +1,13 @@
 #include "actors/campaign_directory.hpp"
 
+#include "model/campaign.hpp"
+
 #include <algorithm>
 
 namespace flotilla::actors {
 
 void campaign_directory::add(std::int64_t id, std::string sql, std::vector<std::int64_t> host_ids) {
+    std::sort(host_ids.begin(), host_ids.end()); // targeting() searches them
     active_[id] = {std::move(sql), std::move(host_ids), {}};
 }
 
@@ -47,7 +50,7 @@ found_campaign_msg campaign_directory::find(std::int64_t id) const {
 std::vector<std::int64_t> campaign_directory::targeting(std::int64_t host_id) const {
     std::vector<std::int64_t> out;
     for (const auto& [id, c] : active_)
-        if (std::find(c.host_ids.begin(), c.host_ids.end(), host_id) != c.host_ids.end())
+        if (std::binary_search(c.host_ids.begin(), c.host_ids.end(), host_id))
             out.push_back(id);
     return out;
 }
@@ -55,10 +58,9 @@ std::vector<std::int64_t> campaign_directory::targeting(std::int64_t host_id) co
 std::vector<caf::actor> campaign_directory::remove_hosts(const std::vector<std::int64_t>& ids) {
     std::vector<caf::actor> out;
     for (auto& [id, c] : active_) {
-        const auto n = std::erase_if(c.host_ids, [&](std::int64_t h) {
-            return std::find(ids.begin(), ids.end(), h) != ids.end();
-        });
-        if (n > 0 && c.actor)
+        const auto before = c.host_ids.size();
+        erase_ids(c.host_ids, ids); // keeps them sorted
+        if (c.host_ids.size() < before && c.actor)
             out.push_back(c.actor);
     }
     return out;

@@ -19,8 +19,8 @@ class campaign_directory {
 public:
     struct entry {
         std::string sql;
-        std::vector<std::int64_t> host_ids;
-        caf::actor actor; ///< set once spawned
+        std::vector<std::int64_t> host_ids; ///< sorted (add() sorts them)
+        caf::actor actor;                   ///< set once spawned
     };
 
     void add(std::int64_t id, std::string sql, std::vector<std::int64_t> host_ids);

@@ -1,5 +1,6 @@
 #include "model/campaign.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 namespace flotilla {
@@ -80,6 +81,12 @@ bj::value result_message(const campaign_result& r) {
                           {"platform", r.platform}}},
                         {"rows", std::move(rows)},
                         {"error", r.error ? bj::value(*r.error) : bj::value(nullptr)}}}};
+}
+
+void erase_ids(std::vector<std::int64_t>& hosts, std::vector<std::int64_t> ids) {
+    std::sort(ids.begin(), ids.end());
+    std::erase_if(hosts,
+                  [&](std::int64_t h) { return std::binary_search(ids.begin(), ids.end(), h); });
 }
 
 } // namespace flotilla

@@ -45,6 +45,11 @@ struct host_counts {
 /// The creation response's campaign object: PascalCase Metrics, zero timestamps.
 boost::json::value campaign_json(const campaign& c, const host_counts& m);
 
+/// Removes every id in `ids` from `hosts`, keeping the others' order. Sorts a copy of
+/// `ids` and searches it: a campaign may target a million hosts while a bulk delete
+/// removes thousands, so never one pass over `ids` per host.
+void erase_ids(std::vector<std::int64_t>& hosts, std::vector<std::int64_t> ids);
+
 /// `{"type":"totals","data":{"count","online","offline","missing_in_action"}}`
 boost::json::value totals_message(const host_counts& m);
 /// `{"type":"status","data":{"expected_results","actual_results","status"}}`

@@ -2,6 +2,7 @@
 /// distributed/read with nothing due, its memory per enrolled host, and what an
 /// idle CAF actor per host would cost instead. See README.md.
 
+#include "actors/campaign_directory.hpp"
 #include "actors/host_registry.hpp"
 #include "http/agent_codec.hpp"
 #include "model/json.hpp"
@@ -88,6 +89,61 @@ void registry_read_untargeted_among_campaigns(benchmark::State& state) {
     }
 }
 BENCHMARK(registry_read_untargeted_among_campaigns);
+
+/// Which active campaigns target an enrolling host (the registry asks at every
+/// enrollment) while one campaign targets `range(0)` hosts.
+void campaign_targeting_one_host(benchmark::State& state) {
+    campaign_directory d;
+    const auto n = state.range(0);
+    std::vector<std::int64_t> ids(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i)
+        ids[static_cast<std::size_t>(i)] = n - i; // given in any order
+    d.add(1, "SELECT 1", std::move(ids));
+    std::int64_t h = 0;
+    for (auto _ : state) {
+        auto r = d.targeting(h++ % n + 1);
+        benchmark::DoNotOptimize(r);
+    }
+}
+BENCHMARK(campaign_targeting_one_host)->Arg(100'000)->Arg(1'000'000);
+
+/// A bulk delete of 1,000 hosts while one campaign targets `range(0)` hosts.
+void campaign_remove_1000_hosts(benchmark::State& state) {
+    const auto n = state.range(0);
+    std::vector<std::int64_t> ids(static_cast<std::size_t>(n)), gone;
+    for (std::int64_t i = 0; i < n; ++i)
+        ids[static_cast<std::size_t>(i)] = i + 1;
+    for (std::int64_t i = 0; i < 1'000; ++i)
+        gone.push_back(n - i * (n / 1'000));
+    for (auto _ : state) {
+        state.PauseTiming();
+        campaign_directory d;
+        d.add(1, "SELECT 1", ids);
+        state.ResumeTiming();
+        auto r = d.remove_hosts(gone);
+        benchmark::DoNotOptimize(r);
+    }
+}
+BENCHMARK(campaign_remove_1000_hosts)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+/// The registry's part of creating and ending a campaign on `range(0)` hosts of as many:
+/// marking each target, counting them, and unmarking them.
+void registry_campaign_start_and_stop(benchmark::State& state) {
+    micros now = seconds_to_micros(1'800'000'000);
+    host_registry_state reg;
+    auto hosts = make_hosts(static_cast<int>(state.range(0)), now);
+    reg.init(settings(now), hosts);
+    std::vector<std::int64_t> ids;
+    for (const auto& h : hosts)
+        ids.push_back(h.id);
+    std::int64_t c = 0;
+    for (auto _ : state) {
+        auto counts = reg.start_campaign(++c, "SELECT 1", ids);
+        benchmark::DoNotOptimize(counts);
+        reg.stop_campaign(c, "done");
+    }
+}
+BENCHMARK(registry_campaign_start_and_stop)->Arg(100'000)->Unit(benchmark::kMillisecond);
 
 /// A distributed/write body as osquery sends it: `n` answers of a few rows each.
 std::string write_body(int n) {

@@ -1,6 +1,7 @@
 /// The host registry's campaign directory, without an actor.
 
 #include "actors/campaign_directory.hpp"
+#include "model/campaign.hpp"
 
 #include <algorithm>
 #include <gtest/gtest.h>
@@ -77,4 +78,24 @@ TEST(campaign_directory, deleted_hosts_leave_every_active_campaign) {
     EXPECT_TRUE(d.active(8)->host_ids.empty());
     EXPECT_EQ(d.active(9)->host_ids, (std::vector<std::int64_t>{4}));
     EXPECT_TRUE(d.targeting(3).empty());
+}
+
+TEST(campaign_directory, targets_given_in_any_order_are_found_and_removed) {
+    campaign_directory d;
+    d.add(7, "select 1;", {30, 10, 50, 20, 40});
+    EXPECT_EQ(d.targeting(50), (std::vector<std::int64_t>{7}));
+    EXPECT_EQ(d.targeting(10), (std::vector<std::int64_t>{7}));
+    EXPECT_TRUE(d.targeting(25).empty());
+    d.remove_hosts({40, 99, 10});
+    EXPECT_EQ(d.active(7)->host_ids, (std::vector<std::int64_t>{20, 30, 50}));
+    EXPECT_TRUE(d.targeting(40).empty());
+    EXPECT_EQ(d.targeting(30), (std::vector<std::int64_t>{7}));
+}
+
+TEST(campaign_directory, erase_ids_keeps_the_others_in_their_order) {
+    std::vector<std::int64_t> hosts{5, 3, 9, 1, 7};
+    flotilla::erase_ids(hosts, {7, 5, 8});
+    EXPECT_EQ(hosts, (std::vector<std::int64_t>{3, 9, 1}));
+    flotilla::erase_ids(hosts, {});
+    EXPECT_EQ(hosts, (std::vector<std::int64_t>{3, 9, 1}));
 }
