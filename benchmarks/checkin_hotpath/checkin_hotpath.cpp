@@ -113,6 +113,7 @@ void campaign_remove_1000_hosts(benchmark::State& state) {
     std::vector<std::int64_t> ids(static_cast<std::size_t>(n)), gone;
     for (std::int64_t i = 0; i < n; ++i)
         ids[static_cast<std::size_t>(i)] = i + 1;
+    gone.reserve(1'000);
     for (std::int64_t i = 0; i < 1'000; ++i)
         gone.push_back(n - i * (n / 1'000));
     for (auto _ : state) {
@@ -134,6 +135,7 @@ void registry_campaign_start_and_stop(benchmark::State& state) {
     auto hosts = make_hosts(static_cast<int>(state.range(0)), now);
     reg.init(settings(now), hosts);
     std::vector<std::int64_t> ids;
+    ids.reserve(hosts.size());
     for (const auto& h : hosts)
         ids.push_back(h.id);
     std::int64_t c = 0;
