@@ -1,11 +1,10 @@
 #include "actors/host_registry_state.hpp"
 
-#include <utility>
-
 #include "model/query_name.hpp"
 
 #include <algorithm>
 #include <spdlog/spdlog.h>
+#include <utility>
 
 namespace flotilla::actors {
 
